@@ -1,0 +1,28 @@
+/**
+ * Shared shell of the commands: one-line errors with exit status 2 (never a stack trace for expected
+ * failures), and quiet exit when stdout is closed early.
+ */
+import { PerfInputError } from '../perf/scriptParser.js';
+import { exitQuietlyOnClosedStdout } from '../io/output.js';
+import { UserError } from '../io/userError.js';
+
+export function runCommand(name: string, main: () => Promise<void>): void {
+  exitQuietlyOnClosedStdout();
+  main().then(
+    () => undefined,
+    (error: unknown) => {
+      if (error instanceof UserError) {
+        if (error.message !== '') process.stderr.write(`${name}: ${error.message}\n`);
+        process.exitCode = error.exitCode;
+      } else {
+        process.stderr.write(`${name}: internal error, please report it: ${(error as Error).stack ?? String(error)}\n`);
+        process.exitCode = 70;
+      }
+    },
+  );
+}
+
+/** A parse error located in the named input, as `LABEL:LINE: message`. */
+export function inputError(label: string, error: PerfInputError): UserError {
+  return new UserError(`${label}:${error.line}: ${error.message}`);
+}

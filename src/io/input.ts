@@ -1,0 +1,158 @@
+/**
+ * Opens what offgil reads: `perf script` text from a file (plain or gzip), from stdin, or a binary
+ * perf.data file turned into text by running `perf script` on it.
+ */
+import { spawn } from 'node:child_process';
+import { createReadStream, existsSync, fstatSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { createGunzip } from 'node:zlib';
+import { UserError } from './userError.js';
+
+export interface OpenedInput {
+  /** How messages name the input: its path, or `stdin`. */
+  label: string;
+  chunks: AsyncIterable<Buffer>;
+}
+
+/** Files tried, in order, when no input is given and stdin is a terminal (per4m reads ./perf.data). */
+export const DEFAULT_INPUTS = ['perf-sched.data', 'perf.data'];
+
+export const RECORD_COMMAND =
+  'perf record -e sched:sched_switch -e sched:sched_wakeup -e sched:sched_waking --switch-events --call-graph dwarf -k CLOCK_MONOTONIC -o perf-sched.data -- python3 app.py';
+
+const PERF_MAGIC = Buffer.from('PERFILE2');
+const GZIP_MAGIC = Buffer.from([0x1f, 0x8b]);
+const READ_CHUNK = 1 << 20;
+
+/** Arguments offgil passes to `perf script` for a perf.data file. */
+export function perfScriptArgs(path: string): string[] {
+  return ['script', '--no-inline', '--show-switch-events', '--show-lost-events', '-i', path];
+}
+
+/** True when stdin carries data (a pipe or a redirected file), not a terminal or /dev/null. */
+export function stdinHasData(): boolean {
+  try {
+    const stat = fstatSync(0);
+    return stat.isFIFO() || stat.isFile() || stat.isSocket();
+  } catch {
+    return false;
+  }
+}
+
+export async function openInput(path: string | undefined): Promise<OpenedInput> {
+  if (path === '-' || (path === undefined && stdinHasData())) return openStdin();
+  if (path === undefined) {
+    const found = DEFAULT_INPUTS.find((name) => existsSync(name));
+    if (found === undefined) {
+      throw new UserError(
+        `no input: pipe "perf script" text into offgil, pass -i FILE, or record ./perf-sched.data first:\n  ${RECORD_COMMAND}`,
+      );
+    }
+    path = found;
+  }
+  return openFile(path);
+}
+
+async function openFile(path: string): Promise<OpenedInput> {
+  let magic: Buffer;
+  try {
+    const handle = await open(path, 'r');
+    try {
+      const { buffer, bytesRead } = await handle.read(Buffer.alloc(PERF_MAGIC.length), 0, PERF_MAGIC.length, 0);
+      magic = buffer.subarray(0, bytesRead);
+    } finally {
+      await handle.close();
+    }
+  } catch (error) {
+    throw new UserError(`${path}: ${describeFsError(error)}`);
+  }
+  if (magic.equals(PERF_MAGIC)) return { label: path, chunks: runPerfScript(path) };
+  const stream = createReadStream(path, { highWaterMark: READ_CHUNK });
+  if (startsWith(magic, GZIP_MAGIC)) return { label: path, chunks: gunzip(stream, path) };
+  return { label: path, chunks: stream };
+}
+
+async function openStdin(): Promise<OpenedInput> {
+  const iterator = process.stdin[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  const first = await iterator.next();
+  const head: Buffer = first.done ? Buffer.alloc(0) : first.value;
+  async function* rest(): AsyncGenerator<Buffer> {
+    if (head.length > 0) yield head;
+    if (first.done) return;
+    for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
+  }
+  if (startsWith(head, PERF_MAGIC)) {
+    throw new UserError('stdin: this is binary perf.data, not perf script text; pass the file with -i FILE');
+  }
+  return { label: 'stdin', chunks: startsWith(head, GZIP_MAGIC) ? gunzip(rest(), 'stdin') : rest() };
+}
+
+function startsWith(buf: Buffer, prefix: Buffer): boolean {
+  return buf.length >= prefix.length && buf.subarray(0, prefix.length).equals(prefix);
+}
+
+async function* gunzip(source: AsyncIterable<Buffer>, label: string): AsyncGenerator<Buffer> {
+  const inflate = createGunzip();
+  const feed = (async () => {
+    try {
+      for await (const chunk of source) {
+        if (!inflate.write(chunk)) await new Promise((resolve) => inflate.once('drain', resolve));
+      }
+      inflate.end();
+    } catch (error) {
+      inflate.destroy(error as Error);
+    }
+  })();
+  try {
+    for await (const chunk of inflate) yield chunk as Buffer;
+  } catch (error) {
+    throw new UserError(`${label}: corrupt gzip data (${(error as Error).message})`);
+  }
+  await feed;
+}
+
+async function* runPerfScript(path: string): AsyncGenerator<Buffer> {
+  const child = spawn('perf', perfScriptArgs(path), { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (text: string) => {
+    stderr = (stderr + text).slice(-4000);
+  });
+  const exit = new Promise<number | null>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code) => resolve(code));
+  });
+  // Awaited only after stdout ends; without a handler now, a spawn error would count as unhandled.
+  exit.catch(() => undefined);
+  try {
+    for await (const chunk of child.stdout) yield chunk as Buffer;
+    const code = await exit;
+    if (code !== 0) {
+      const reason = stderr.trim().split('\n').filter(Boolean).pop() ?? `exit status ${code}`;
+      throw new UserError(`${path}: perf script failed: ${reason}`);
+    }
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new UserError(
+        `${path} is a binary perf.data file and reading it needs the perf tool, which is not installed ` +
+          `(Debian: apt-get install linux-perf); or run "perf script -i ${path} > ${path}.txt" where perf is, and pass that file`,
+      );
+    }
+    throw error;
+  } finally {
+    if (child.exitCode === null) child.kill();
+  }
+}
+
+function describeFsError(error: unknown): string {
+  switch ((error as NodeJS.ErrnoException).code) {
+    case 'ENOENT':
+      return 'no such file';
+    case 'EISDIR':
+      return 'is a directory, not a file';
+    case 'EACCES':
+      return 'permission denied';
+    default:
+      return (error as Error).message;
+  }
+}
