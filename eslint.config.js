@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'test/artifacts/', 'fixtures/'] },
+  { ignores: ['dist/', 'node_modules/', 'test/artifacts/', 'test/conformance/', 'fixtures/'] },
   js.configs.recommended,
   ...tseslint.configs.strict,
   {
