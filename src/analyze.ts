@@ -116,8 +116,8 @@ export class OffGilAnalyzer {
   }
 
   /**
-   * The result of what was read so far, for `--partial` after an input error. Intervals still open
-   * are dropped as at a normal end.
+   * The result of the events read completely so far, for `--partial` after an input error. Intervals
+   * still open are dropped as at a normal end.
    */
   partialResult(): AnalysisResult {
     return this.result();

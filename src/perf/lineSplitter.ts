@@ -40,14 +40,12 @@ export class LineSplitter {
   }
 
   /**
-   * Flushes a final line that had no newline. Returns true when there was one: `perf script` ends every
-   * line with a newline, so a missing one means the input was cut off.
+   * Ends the input. Returns true when it stopped inside a line: `perf script` ends every line with a
+   * newline, so such a tail is a cut-off line and is not passed on.
    */
   end(): boolean {
-    const tail = this.carry;
+    const cutOff = this.carry !== null && this.carry.length > 0;
     this.carry = null;
-    if (tail === null || tail.length === 0) return false;
-    this.onLine(tail, 0, tail.length);
-    return true;
+    return cutOff;
   }
 }

@@ -77,9 +77,10 @@ export class PerfScriptParser {
   /** Ends the input; throws PerfInputError when the last line was cut off. */
   end(): void {
     const truncated = this.splitter.end();
+    // The event before a cut-off line is complete up to it; --partial results include it.
     this.finishEvent();
     if (truncated) {
-      throw new PerfInputError('input ends in the middle of a line (truncated file or stream?)', this.lineCount);
+      throw new PerfInputError('input ends in the middle of a line (truncated file or stream?)', this.lineCount + 1);
     }
     if (this.eventCount === 0 && this.skipped.count === 0) {
       throw new PerfInputError(

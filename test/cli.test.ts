@@ -1,0 +1,152 @@
+/** `offgil` as a user runs it: inputs, outputs, errors, exit codes. */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { gzipSync } from 'node:zlib';
+import { runOffgil } from './helpers/cli.js';
+import { OFFGIL_BIN } from './helpers/paths.js';
+import { GIL_WAIT_FOLDED, GIL_WAIT_STACK, sched_switch, SLEEP_FOLDED, SLEEP_STACK } from './helpers/perfText.js';
+
+const switchIn = (time: string, tid: number): string =>
+  sched_switch({ time, prevComm: 'swapper/0', prevPid: 0, header: 'swapper     0', state: 'R', nextPid: tid });
+
+/** Thread 10 waits 250 µs for the GIL, thread 11 sleeps 1000 µs. */
+const SMALL =
+  sched_switch({ time: '5.000000', prevPid: 10, nextPid: 0, stack: GIL_WAIT_STACK }) +
+  switchIn('5.000250', 10) +
+  sched_switch({ time: '5.000300', prevPid: 11, nextPid: 0, stack: SLEEP_STACK }) +
+  switchIn('5.001300', 11);
+
+function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), 'offgil-cli-'));
+}
+
+function assertOneLineError(stderr: string, pattern: RegExp): void {
+  assert.match(stderr, pattern);
+  assert.equal(stderr.trimEnd().split('\n').length, 1, `one line expected, got:\n${stderr}`);
+  assert.doesNotMatch(stderr, /\n\s+at /, 'no stack trace');
+}
+
+describe('inputs', () => {
+  test('perf script text on stdin → folded stacks on stdout, counts in µs', () => {
+    const result = runOffgil([], { input: SMALL });
+    assert.equal(result.status, 0, result.stderr);
+    assert.equal(result.stdout, `${GIL_WAIT_FOLDED} 250\n`);
+    assert.equal(runOffgil(['--state', 'all'], { input: SMALL }).stdout, `${GIL_WAIT_FOLDED} 250\n${SLEEP_FOLDED} 1000\n`);
+  });
+
+  test('-i FILE, plain and gzip', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'in.txt'), SMALL);
+    writeFileSync(join(dir, 'in.txt.gz'), gzipSync(SMALL));
+    for (const name of ['in.txt', 'in.txt.gz']) {
+      const result = runOffgil(['-i', join(dir, name), '--tid'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      assert.equal(result.status, 0, result.stderr);
+      assert.equal(result.stdout, `python3-10/10;${GIL_WAIT_FOLDED} 250\n`, name);
+    }
+  });
+
+  test('gzip on stdin', () => {
+    assert.equal(runOffgil([], { input: gzipSync(SMALL) }).stdout, `${GIL_WAIT_FOLDED} 250\n`);
+  });
+
+  test('no input given: ./perf-sched.data, else ./perf.data, else how to record', () => {
+    const dir = tempDir();
+    const none = runOffgil([], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    assert.equal(none.status, 2);
+    assert.match(none.stderr, /^offgil: no input: .*\n {2}perf record -e sched:sched_switch .*--call-graph dwarf/);
+    writeFileSync(join(dir, 'perf.data'), SMALL);
+    assert.equal(runOffgil([], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] }).stdout, `${GIL_WAIT_FOLDED} 250\n`);
+    writeFileSync(join(dir, 'perf-sched.data'), SMALL.replaceAll('5.000250', '5.000400'));
+    assert.equal(runOffgil([], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] }).stdout, `${GIL_WAIT_FOLDED} 400\n`, 'perf-sched.data first');
+  });
+
+  test('a binary perf.data without perf installed: says what to do', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'perf.data'), Buffer.concat([Buffer.from('PERFILE2'), Buffer.alloc(100)]));
+    const result = runOffgil(['-i', join(dir, 'perf.data')], { env: { PATH: '/nonexistent' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    assert.equal(result.status, 2);
+    assertOneLineError(result.stderr, /perf\.data is a binary perf\.data file and reading it needs the perf tool, which is not installed/);
+  });
+});
+
+describe('bad input: one line naming file and line, exit 2, no output file', () => {
+  const cases: [string, string | Buffer, RegExp][] = [
+    ['garbage line', `${SMALL}this is not perf output\n`, /bad\.txt:28: not a perf script header \(no "SECS\.FRAC:" timestamp\): "this is not perf output"/],
+    ['binary junk', Buffer.concat([Buffer.from(SMALL), Buffer.from([0, 1, 2, 0xff, 10])]), /bad\.txt:28: binary data, not perf script text/],
+    ['truncated last line', SMALL.slice(0, -40), /bad\.txt:27: input ends in the middle of a line/],
+    ['empty input', '', /bad\.txt:0: empty input: no perf script events/],
+    ['comments only', '# captured on: today\n#\n', /bad\.txt:2: no perf script events in the input/],
+  ];
+  for (const [name, content, pattern] of cases) {
+    test(name, () => {
+      const dir = tempDir();
+      writeFileSync(join(dir, 'bad.txt'), content);
+      const out = join(dir, 'out.folded');
+      const result = runOffgil(['-i', join(dir, 'bad.txt'), '-o', out]);
+      assert.equal(result.status, 2, result.stderr);
+      assertOneLineError(result.stderr, pattern);
+      assert.equal(result.stdout, '');
+      assert.deepEqual(readdirSync(dir), ['bad.txt'], 'no output or temporary file left');
+    });
+  }
+
+  test('a missing file', () => {
+    const result = runOffgil(['-i', '/nonexistent/perf.txt']);
+    assert.equal(result.status, 2);
+    assertOneLineError(result.stderr, /^offgil: \/nonexistent\/perf\.txt: no such file\n$/);
+  });
+
+  test('--partial still writes what was aggregated before the error', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'cut.txt'), `${SMALL}python3    10 [000]     6.0000`);
+    const out = join(dir, 'out.folded');
+    const result = runOffgil(['-i', join(dir, 'cut.txt'), '-o', out, '--partial', '--state', 'all']);
+    assert.equal(result.status, 2);
+    assert.match(result.stderr, /cut\.txt:28: input ends in the middle of a line/);
+    assert.equal(readFileSync(out, 'utf8'), `${GIL_WAIT_FOLDED} 250\n${SLEEP_FOLDED} 1000\n`);
+  });
+
+  test('unknown option: usage error, exit 2', () => {
+    const result = runOffgil(['--no-such-option'], { input: SMALL });
+    assert.equal(result.status, 2);
+    assert.match(result.stderr, /unknown option '--no-such-option'/);
+  });
+});
+
+describe('outputs', () => {
+  test('-o FILE writes the folded stacks and a one-line note', () => {
+    const dir = tempDir();
+    const out = join(dir, 'stacks.folded');
+    const result = runOffgil(['-o', out], { input: SMALL });
+    assert.equal(result.status, 0, result.stderr);
+    assert.equal(readFileSync(out, 'utf8'), `${GIL_WAIT_FOLDED} 250\n`);
+    assert.match(result.stderr, /wrote 1 stacks, 250 µs, to .*stacks\.folded/);
+  });
+
+  test('-v: per-thread table and rule counts on stderr; stdout stays folded only', () => {
+    const result = runOffgil(['-v'], { input: SMALL });
+    assert.equal(result.stdout, `${GIL_WAIT_FOLDED} 250\n`);
+    assert.match(result.stderr, /thread\s+tid\s+observed µs\s+GIL wait µs/);
+    assert.match(result.stderr, /python3\s+10\s+250\s+250\s+100\.0/);
+    assert.match(result.stderr, /python3\s+11\s+1000\s+0\s+0\.0\s+0\s+0\.0\s+1000\s+100\.0/);
+    assert.match(result.stderr, /2 intervals closed by rule: wakeup 0, switch-in 2, own event 0; 0 open at the end \(dropped\); 1 in the output/);
+  });
+
+  test('offgil | head -1 exits quietly (no EPIPE noise)', () => {
+    // 3,000 threads with a root frame each: far more output than a pipe buffer holds.
+    const many = Array.from({ length: 3000 }, (_, i) =>
+      sched_switch({ time: `7.${String(i * 10).padStart(6, '0')}`, prevPid: 100 + i, nextPid: 0, stack: GIL_WAIT_STACK }) + switchIn(`7.${String(i * 10 + 5).padStart(6, '0')}`, 100 + i),
+    ).join('');
+    const dir = tempDir();
+    writeFileSync(join(dir, 'many.txt'), many);
+    const result = spawnSync('sh', ['-c', `"${process.execPath}" "${OFFGIL_BIN}" -i many.txt --tid | head -1`], { cwd: dir, encoding: 'utf8' });
+    assert.equal(result.status, 0);
+    assert.equal(result.stdout, `python3-100/100;${GIL_WAIT_FOLDED} 5\n`);
+    assert.equal(result.stderr, '');
+    assert.ok(!existsSync(join(dir, 'core')));
+  });
+});
