@@ -150,7 +150,7 @@ export class OffGilAnalyzer {
       classNs: Object.fromEntries(this.classNs),
       baseSeconds: this.parser.time.baseSeconds,
     };
-    const warnings = buildWarnings(stats, this.parser.skipped, [...this.classifier.unsymbolizedPythons]);
+    const warnings = buildWarnings(stats, this.parser.skipped, this.classifier.unsymbolizedPythons());
     return { stacks, totalUs, threads: this.threads.summaries(), stats, warnings };
   }
 

@@ -21,7 +21,8 @@ const enum Flag {
   Kernel = 8,
   WaitPrimitive = 16,
   Acquirer = 32,
-  UnsymbolizedPython = 64,
+  /** `[unknown]` in a Python interpreter binary: a function of a stripped interpreter. */
+  UnknownInPython = 64,
 }
 
 const WAIT_PREFIXES = ['pthread_', '__pthread', '___pthread', '__futex', 'futex', '__lll_', 'lll_', '__condvar_'];
@@ -47,13 +48,21 @@ function flagsOf(name: string, dso: string): number {
   if (dso === KERNEL_DSO) flags |= Flag.Kernel;
   if (isWaitPrimitive(name)) flags |= Flag.WaitPrimitive;
   if (isAcquirer(name)) flags |= Flag.Acquirer;
-  if (name === '[unknown]' && PYTHON_BINARY.test(dso)) flags |= Flag.UnsymbolizedPython;
+  if (name === '[unknown]' && PYTHON_BINARY.test(dso)) flags |= Flag.UnknownInPython;
   return flags;
 }
 
 export class GilClassifier {
-  /** DSOs of Python interpreters seen without symbols, in first-seen order. */
-  readonly unsymbolizedPythons = new Set<string>();
+  /**
+   * Python interpreter binaries seen in switch-out stacks, and whether any of their frames had a symbol.
+   * A fully stripped interpreter shows only `[unknown]`.
+   */
+  private readonly pythonBinaries = new Map<string, boolean>();
+  /**
+   * Interpreters whose `take_gil` shows as `[unknown]` between a wait primitive and an acquirer
+   * (Debian's python3.11 keeps only exported symbols such as PyEval_RestoreThread).
+   */
+  private readonly hiddenTakeGil = new Set<string>();
   private flags = new Uint8Array(1024);
 
   constructor(private readonly frames: FrameTable) {}
@@ -67,19 +76,38 @@ export class GilClassifier {
       if (flags & Flag.DropGil) dropGil = i;
     }
     if (takeGil >= 0) return { cls: GIL, cut: takeGil };
-    const acquirer = this.inlinedAcquirer(stack);
-    if (acquirer >= 0) return { cls: GIL, cut: acquirer };
+    const afterWait = this.afterWaitPrimitives(stack);
+    if (afterWait >= 0 && this.has(stack, afterWait, Flag.Acquirer)) return { cls: GIL, cut: afterWait };
+    if (afterWait >= 0 && this.has(stack, afterWait, Flag.UnknownInPython) && this.has(stack, afterWait + 1, Flag.Acquirer)) {
+      this.hiddenTakeGil.add(this.frames.dso(stack[afterWait]!));
+    }
     if (dropGil >= 0) return { cls: GIL_DROP, cut: dropGil };
     return { cls: state, cut: -1 };
   }
 
-  /** Leaf-first index of the acquiring function of an inlined `take_gil` wait, or -1. */
-  private inlinedAcquirer(stack: readonly number[]): number {
+  /**
+   * Python interpreters in switch-out stacks whose GIL waits cannot be recognised for lack of symbols:
+   * `take_gil` seen as `[unknown]`, or no frame of the binary with a symbol at all.
+   */
+  unsymbolizedPythons(): string[] {
+    const stripped = [...this.pythonBinaries].filter(([, symbolized]) => !symbolized).map(([dso]) => dso);
+    return [...new Set([...this.hiddenTakeGil, ...stripped])];
+  }
+
+  /**
+   * Leaf-first index of the first frame after the kernel frames and at least one wait primitive
+   * (where an inlined or unsymbolized take_gil would call them), or -1.
+   */
+  private afterWaitPrimitives(stack: readonly number[]): number {
     let i = 0;
     while (i < stack.length && this.flagsFor(stack[i]!) & Flag.Kernel) i++;
     const waitStart = i;
     while (i < stack.length && this.flagsFor(stack[i]!) & Flag.WaitPrimitive) i++;
-    return i > waitStart && i < stack.length && this.flagsFor(stack[i]!) & Flag.Acquirer ? i : -1;
+    return i > waitStart && i < stack.length ? i : -1;
+  }
+
+  private has(stack: readonly number[], index: number, flag: Flag): boolean {
+    return index < stack.length && (this.flagsFor(stack[index]!) & flag) !== 0;
   }
 
   private flagsFor(id: number): number {
@@ -92,7 +120,10 @@ export class GilClassifier {
     if (flags === 0) {
       const frame = this.frames.get(id);
       flags = flagsOf(frame.name, frame.dso);
-      if (flags & Flag.UnsymbolizedPython) this.unsymbolizedPythons.add(frame.dso);
+      if (PYTHON_BINARY.test(frame.dso)) {
+        const symbolized = frame.name !== '[unknown]';
+        this.pythonBinaries.set(frame.dso, symbolized || (this.pythonBinaries.get(frame.dso) ?? false));
+      }
       this.flags[id] = flags;
     }
     return flags;
