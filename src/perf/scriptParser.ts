@@ -5,7 +5,6 @@
  */
 import type { PerfEvent } from './events.js';
 import { FrameTable } from './frameTable.js';
-import { newFrameLineRanges, scanFrameLine } from './frameLine.js';
 import { isHeaderError, parseHeader, TimeBase } from './header.js';
 import { LineSplitter } from './lineSplitter.js';
 
@@ -64,7 +63,6 @@ export class PerfScriptParser {
   private skippingFrames = false;
   private keepCurrentStack = false;
   private framesInCurrent = 0;
-  private readonly ranges = newFrameLineRanges();
   private readonly splitter = new LineSplitter((buf, start, end) => this.line(buf, start, end));
 
   constructor(private readonly hooks: ParserHooks) {}
@@ -122,11 +120,7 @@ export class PerfScriptParser {
       }
     }
     this.framesInCurrent++;
-    if (this.keepCurrentStack) {
-      const r = this.ranges;
-      scanFrameLine(buf, start, end, r);
-      current.stack.push(this.frames.intern(buf, r.nameStart, r.nameEnd, r.dsoStart, r.dsoEnd));
-    }
+    if (this.keepCurrentStack) current.stack.push(this.frames.internLine(buf, start, end));
   }
 
   private looksLikeHeader(buf: Buffer, start: number, end: number): boolean {

@@ -1,0 +1,61 @@
+/**
+ * `npm run bench`: throughput (MB/s) and peak RSS of offgil on a ~200 MB perf script input generated
+ * from the fixtures, next to the bare line-splitting loops and the classic Perl tools, measured in
+ * the same run. Results go to stdout; docs/performance.md records them.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { generateInput } from './generateInput.js';
+import { formatRows, measure, requireGnuTime, sizeMb, type BenchRow } from './measure.js';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const OUT = join(ROOT, 'bench', 'out');
+/** The classic tools, outside the repository (../shared/anchors/FlameGraph), run here only to be timed. */
+export const ANCHORS = join(ROOT, '..', 'shared', 'anchors', 'FlameGraph');
+const node = process.execPath;
+
+function row(name: string, inputPath: string, command: string, args: readonly string[], note?: string): BenchRow {
+  const { seconds, peakRssMb } = measure(command, args);
+  return { name, inputMb: sizeMb(inputPath), seconds, peakRssMb, ...(note === undefined ? {} : { note }) };
+}
+
+async function main(): Promise<void> {
+  requireGnuTime();
+  mkdirSync(OUT, { recursive: true });
+  const targetMb = Number(process.env.OFFGIL_BENCH_MB ?? 200);
+  const input = join(OUT, `sched-${targetMb}mb.txt`);
+  process.stderr.write(`bench: generating ${targetMb} MB of perf script text from fixtures/ into ${input}\n`);
+  await generateInput(join(ROOT, 'fixtures'), input, targetMb);
+  const lineLoop = join(ROOT, 'dist', 'bench', 'lineLoop.js');
+  const offgil = join(ROOT, 'bin', 'offgil');
+
+  const rows: BenchRow[] = [];
+  const run = (name: string, command: string, args: readonly string[], note?: string): BenchRow => {
+    process.stderr.write(`bench: ${name}\n`);
+    const result = row(name, input, command, args, note);
+    rows.push(result);
+    return result;
+  };
+  const floor = run('floor: read + split lines (UTF-8 split)', node, [lineLoop, 'lines', input]);
+  run('floor: newline scan only (Buffer indexOf)', node, [lineLoop, 'bytes', input]);
+  run('floor: split2 line stream', node, [lineLoop, 'split2', input]);
+  const offgilRow = run('offgil (off-GIL, default options)', node, [offgil, '-i', input]);
+  run('offgil --state all --tid', node, [offgil, '-i', input, '--state', 'all', '--tid']);
+
+  const stackcollapse = join(ANCHORS, 'stackcollapse-perf.pl');
+  const perl = existsSync(stackcollapse) ? run('stackcollapse-perf.pl (Perl, same input)', 'perl', [stackcollapse, input]) : undefined;
+
+  const percentOfFloor = (r: BenchRow): string => `${((100 * floor.seconds) / r.seconds).toFixed(0)}% of the line-split floor`;
+  const timesPerl = (r: BenchRow): string => (perl === undefined ? '' : `, ${(perl.seconds / r.seconds).toFixed(1)}× stackcollapse-perf.pl`);
+  offgilRow.note = percentOfFloor(offgilRow) + timesPerl(offgilRow);
+  if (perl !== undefined) perl.note = percentOfFloor(perl);
+  else process.stderr.write(`bench: ${stackcollapse} not found; the Perl comparison is left out\n`);
+
+  process.stdout.write(`offgil benchmark — ${new Date().toISOString().slice(0, 10)}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ` +
+    `${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}\n`);
+  process.stdout.write(`input: ${input} (${sizeMb(input).toFixed(1)} MB)\n\n${formatRows(rows)}\n`);
+}
+
+await main();

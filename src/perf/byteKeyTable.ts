@@ -1,0 +1,93 @@
+/**
+ * A hash table from byte strings to small integers that looks keys up straight from a Buffer range,
+ * so that the parser's hot loop never builds a string for a key it has seen before.
+ */
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+
+export class ByteKeyTable {
+  /** Open-addressing slots holding `entry + 1`; 0 marks an empty slot. */
+  private slots = new Int32Array(1 << 12);
+  private hashes = new Int32Array(1 << 11);
+  private values = new Int32Array(1 << 11);
+  private keyStart = new Int32Array(1 << 11);
+  private keyLength = new Int32Array(1 << 11);
+  /** Key bytes of every entry, back to back. */
+  private arena = Buffer.alloc(1 << 16);
+  private arenaUsed = 0;
+  private count = 0;
+
+  get size(): number {
+    return this.count;
+  }
+
+  /** Value stored for the key `buf[start, end)`, or -1. */
+  get(buf: Buffer, start: number, end: number): number {
+    const hash = hashBytes(buf, start, end);
+    const mask = this.slots.length - 1;
+    const length = end - start;
+    for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
+      const stored = this.slots[slot]!;
+      if (stored === 0) return -1;
+      const entry = stored - 1;
+      if (this.hashes[entry] === hash && this.keyLength[entry] === length && this.sameKey(entry, buf, start, end)) return this.values[entry]!;
+    }
+  }
+
+  /** Stores `value` for a key that is not in the table yet. */
+  add(buf: Buffer, start: number, end: number, value: number): void {
+    const hash = hashBytes(buf, start, end);
+    const entry = this.count++;
+    if (entry >= this.hashes.length) this.growEntries();
+    const length = end - start;
+    while (this.arenaUsed + length > this.arena.length) {
+      const bigger = Buffer.alloc(this.arena.length * 2);
+      this.arena.copy(bigger, 0, 0, this.arenaUsed);
+      this.arena = bigger;
+    }
+    buf.copy(this.arena, this.arenaUsed, start, end);
+    this.keyStart[entry] = this.arenaUsed;
+    this.keyLength[entry] = length;
+    this.arenaUsed += length;
+    this.hashes[entry] = hash;
+    this.values[entry] = value;
+    if (this.count * 2 > this.slots.length) this.rehash();
+    else this.place(this.slots, entry);
+  }
+
+  private sameKey(entry: number, buf: Buffer, start: number, end: number): boolean {
+    const arena = this.arena;
+    for (let i = start, at = this.keyStart[entry]!; i < end; i++, at++) if (arena[at] !== buf[i]) return false;
+    return true;
+  }
+
+  private place(slots: Int32Array, entry: number): void {
+    const mask = slots.length - 1;
+    let slot = this.hashes[entry]! & mask;
+    while (slots[slot] !== 0) slot = (slot + 1) & mask;
+    slots[slot] = entry + 1;
+  }
+
+  private growEntries(): void {
+    const grow = (old: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> => {
+      const bigger = new Int32Array(old.length * 2);
+      bigger.set(old);
+      return bigger;
+    };
+    this.hashes = grow(this.hashes);
+    this.values = grow(this.values);
+    this.keyStart = grow(this.keyStart);
+    this.keyLength = grow(this.keyLength);
+  }
+
+  private rehash(): void {
+    this.slots = new Int32Array(this.slots.length * 2);
+    for (let entry = 0; entry < this.count; entry++) this.place(this.slots, entry);
+  }
+}
+
+function hashBytes(buf: Buffer, start: number, end: number): number {
+  let hash = FNV_OFFSET;
+  for (let i = start; i < end; i++) hash = Math.imul(hash ^ buf[i]!, FNV_PRIME);
+  return hash;
+}
