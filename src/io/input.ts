@@ -39,8 +39,12 @@ export function stdinHasData(): boolean {
   }
 }
 
-export async function openInput(path: string | undefined): Promise<OpenedInput> {
-  if (path === '-' || (path === undefined && stdinHasData())) return openStdin();
+/**
+ * The command line's input rule: `path`; `-` or, with no path, piped stdin; else the first of
+ * DEFAULT_INPUTS in the working directory.
+ */
+export async function openInput(path: string | undefined, readPipedStdin = true): Promise<OpenedInput> {
+  if (path === '-' || (path === undefined && readPipedStdin && stdinHasData())) return openStdin();
   if (path === undefined) {
     const found = DEFAULT_INPUTS.find((name) => existsSync(name));
     if (found === undefined) {
