@@ -8,8 +8,11 @@ import { CLOSE_RULE_NAMES, IntervalTracker, type OffCpuInterval, type UntilMode 
 import { ThreadActivity, type ThreadSummary } from './analysis/threadSummary.js';
 import { EventKind, type PerfEvent } from './perf/events.js';
 import { PerfScriptParser } from './perf/scriptParser.js';
-import { StackFolder, type RootFrame } from './stacks/foldStack.js';
+import { DEFAULT_EVAL_FRAMES } from './stacks/cpythonFrames.js';
+import { StackFolder, type InjectionCounts, type RootFrame } from './stacks/foldStack.js';
+import { PythonThreads } from './stacks/pythonThreads.js';
 import { NameTable, StackTrie } from './stacks/stackTrie.js';
+import type { ViztracerStacks } from './stacks/viztracer/callStacks.js';
 import { buildWarnings, type Warning } from './warnings.js';
 
 export interface AnalyzeOptions {
@@ -19,8 +22,18 @@ export interface AnalyzeOptions {
   states?: readonly string[];
   /** Cut GIL stacks at `take_gil` / `drop_gil` (default true). */
   stripTakeGil?: boolean;
-  /** Keep CPython interpreter frames. Every frame is kept for now; the option is accepted for scripts. */
+  /** Keep CPython's interpreter frames, marked `cpyeval::`, instead of removing them. */
   keepCpythonEvals?: boolean;
+  /** Names of the interpreter frames to remove or mark (default DEFAULT_EVAL_FRAMES). */
+  evalFrames?: RegExp;
+  /** Python frames with their file's full path instead of its base name. */
+  fullPaths?: boolean;
+  /** Python stacks from a VizTracer trace of the same run, injected at each switch-out. */
+  viztracer?: ViztracerStacks;
+  /** Count the known benign VizTracer mismatches as mismatches. */
+  pedantic?: boolean;
+  /** Only threads whose switch-out stacks pass through a Python interpreter. */
+  pythonOnly?: boolean;
   rootFrame?: RootFrame;
   /** Only intervals of at least / at most this many microseconds. */
   minUs?: number;
@@ -50,6 +63,8 @@ export interface AnalysisStats {
   classNs: Record<string, number>;
   /** Seconds of the first timestamp; event times are nanoseconds after it. */
   baseSeconds: number | undefined;
+  /** How VizTracer stacks fitted (all zero without --viztracer). */
+  viztracer: InjectionCounts;
 }
 
 export interface AnalysisResult {
@@ -68,6 +83,7 @@ export class OffGilAnalyzer {
   private readonly folder: StackFolder;
   private readonly trie = new StackTrie(new NameTable());
   private readonly threads = new ThreadActivity();
+  private readonly pythonThreads: PythonThreads | undefined;
   private readonly keepClass: (cls: string) => boolean;
   private readonly minNs: number;
   private readonly maxNs: number;
@@ -91,7 +107,13 @@ export class OffGilAnalyzer {
     this.folder = new StackFolder(this.parser.frames, this.trie.names, {
       stripTakeGil: options.stripTakeGil ?? true,
       rootFrame: options.rootFrame ?? 'none',
+      keepCpythonEvals: options.keepCpythonEvals ?? false,
+      evalFrames: options.evalFrames ?? DEFAULT_EVAL_FRAMES,
+      fullPaths: options.fullPaths ?? false,
+      viztracer: options.viztracer,
+      pedantic: options.pedantic ?? false,
     });
+    this.pythonThreads = options.pythonOnly ? new PythonThreads(this.parser.frames) : undefined;
     const states = new Set(options.states ?? [GIL]);
     this.keepClass = states.has('all') ? () => true : (cls) => states.has(cls);
     this.minNs = (options.minUs ?? 0) * 1000;
@@ -125,7 +147,9 @@ export class OffGilAnalyzer {
 
   private result(): AnalysisResult {
     this.tracker.finish();
-    const stacks = this.trie.toFolded();
+    const pythonThreads = this.pythonThreads;
+    const stacks = pythonThreads === undefined ? this.trie.toFolded() : this.trie.toFolded((tid) => pythonThreads.has(tid));
+    const threads = this.threads.summaries().filter((thread) => pythonThreads?.has(thread.tid) ?? true);
     let totalUs = 0;
     for (const us of stacks.values()) totalUs += us;
     const counts = this.tracker.counts;
@@ -149,9 +173,13 @@ export class OffGilAnalyzer {
       switchEventsWithoutStack: this.switchEventsWithoutStack,
       classNs: Object.fromEntries(this.classNs),
       baseSeconds: this.parser.time.baseSeconds,
+      viztracer: { ...this.folder.injection },
     };
-    const warnings = buildWarnings(stats, this.parser.skipped, this.classifier.unsymbolizedPythons());
-    return { stacks, totalUs, threads: this.threads.summaries(), stats, warnings };
+    const warnings = buildWarnings(stats, this.parser.skipped, {
+      unsymbolizedPythons: this.classifier.unsymbolizedPythons(),
+      unresolvedPerfMaps: [...this.folder.unresolvedPerfMaps],
+    });
+    return { stacks, totalUs, threads, stats, warnings };
   }
 
   private onEvent(event: PerfEvent): void {
@@ -181,9 +209,12 @@ export class OffGilAnalyzer {
     this.intervals++;
     this.classNs.set(cls, (this.classNs.get(cls) ?? 0) + ns);
     this.threads.addInterval(interval, cls);
+    this.pythonThreads?.note(interval.tid, interval.stack);
     if (!this.keepClass(cls) || ns < this.minNs || ns > this.maxNs) return;
     this.keptIntervals++;
-    this.trie.add(this.folder.fold(interval, classification), ns);
+    const switchOutUs = (this.parser.time.baseSeconds ?? 0) * 1e6 + interval.startNs / 1000;
+    const group = this.pythonThreads === undefined ? 0 : interval.tid;
+    this.trie.add(this.folder.fold(interval, classification, switchOutUs), ns, group);
     this.options.onInterval?.(interval, cls);
   }
 }

@@ -8,6 +8,11 @@ export type WarningCode =
   | 'unsymbolized-python'
   | 'skipped-events'
   | 'lost-records'
+  | 'unresolved-python-frames'
+  | 'viztracer-mismatch'
+  | 'viztracer-no-overlap'
+  | 'viztracer-benign'
+  | 'viztracer-outside'
   | 'open-intervals'
   | 'wakeups-without-interval';
 
@@ -22,7 +27,16 @@ export interface Warning {
 const RECORD_HINT =
   'perf record -e sched:sched_switch -e sched:sched_wakeup -e sched:sched_waking --switch-events --call-graph dwarf -k CLOCK_MONOTONIC';
 
-export function buildWarnings(stats: AnalysisStats, skipped: SkippedEvents, unsymbolizedPythons: readonly string[]): Warning[] {
+/** What the stages noticed about the frames themselves. */
+export interface FrameFindings {
+  /** Python interpreter binaries whose GIL waits cannot be seen for lack of symbols. */
+  unsymbolizedPythons: readonly string[];
+  /** perf maps (`/tmp/perf-PID.map`, jitted code) that had no symbol for frames pointing into them. */
+  unresolvedPerfMaps: readonly string[];
+}
+
+export function buildWarnings(stats: AnalysisStats, skipped: SkippedEvents, findings: FrameFindings): Warning[] {
+  const { unsymbolizedPythons, unresolvedPerfMaps } = findings;
   const warnings: Warning[] = [];
   const add = (code: WarningCode, count: number, message: string, severity: Warning['severity'] = 'warning'): void => {
     if (count > 0) warnings.push({ code, severity, count, message });
@@ -44,6 +58,30 @@ export function buildWarnings(stats: AnalysisStats, skipped: SkippedEvents, unsy
       'cannot be recognised; install its debug symbols (Debian: the python3.X-dbg package of the same version) or use a ' +
       'Python built with symbols (e.g. pyenv)',
   );
+  add(
+    'unresolved-python-frames',
+    unresolvedPerfMaps.length,
+    `frames in ${unresolvedPerfMaps.slice(0, 3).join(', ')}${unresolvedPerfMaps.length > 3 ? ', …' : ''} have no symbol: ` +
+      'perf script must run while the /tmp/perf-PID.map files of python -X perf still exist, and -X perf_jit recordings need "perf inject --jit" first',
+  );
+  const viztracer = stats.viztracer;
+  add(
+    'viztracer-mismatch',
+    viztracer.mismatched,
+    `${viztracer.mismatched} switch-out(s) whose VizTracer stack does not fit the native stack were shown without Python frames`,
+  );
+  add(
+    'viztracer-no-overlap',
+    viztracer.matched + viztracer.benign + viztracer.mismatched === 0 && viztracer.outsideTrace > 0 ? 1 : 0,
+    'no switch-out falls inside the VizTracer trace: record perf with -k CLOCK_MONOTONIC, in the same run as VizTracer',
+  );
+  add(
+    'viztracer-benign',
+    viztracer.benign,
+    `${viztracer.benign} switch-out(s) had Python frames in VizTracer but no interpreter frame on the native stack (thread start or exit)`,
+    'note',
+  );
+  add('viztracer-outside', viztracer.outsideTrace, `${viztracer.outsideTrace} switch-out(s) outside the VizTracer trace`, 'note');
   add(
     'skipped-events',
     skipped.count,

@@ -3,6 +3,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { OffGilAnalyzer, type AnalysisResult, type AnalyzeOptions } from '../analyze.js';
 import { CLOSE_RULE_NAMES, type UntilMode } from '../analysis/intervals.js';
 import { openInput, RECORD_COMMAND } from '../io/input.js';
+import { loadViztracer } from '../io/viztracerInput.js';
 import { writeOutput } from '../io/output.js';
 import { UserError } from '../io/userError.js';
 import { PerfInputError } from '../perf/scriptParser.js';
@@ -18,6 +19,12 @@ interface CliOptions {
   state: string[];
   stripTakeGil: boolean;
   keepCpythonEvals?: boolean;
+  evalFrames?: RegExp;
+  fullPaths?: boolean;
+  viztracer?: string;
+  allowMismatch?: boolean;
+  pedantic?: boolean;
+  pythonOnly?: boolean;
   pid?: boolean;
   tid?: boolean;
   comm?: boolean;
@@ -32,6 +39,14 @@ function microseconds(value: string): number {
   const number = Number(value);
   if (value.trim() === '' || !Number.isFinite(number) || number < 0) throw new InvalidArgumentError('expected a number of microseconds ≥ 0');
   return number;
+}
+
+function regex(value: string): RegExp {
+  try {
+    return new RegExp(value);
+  } catch (error) {
+    throw new InvalidArgumentError(`not a regular expression: ${(error as Error).message}`);
+  }
 }
 
 function classList(value: string): string[] {
@@ -64,10 +79,14 @@ export function buildProgram(): Command {
     )
     .option('--state <classes>', 'classes to show, comma-separated: gil, gil-drop, S, D, R, R+, …, or all', classList, ['gil'])
     .option('--no-strip-take-gil', 'keep the frames above take_gil (lock and kernel frames of the wait)')
-    .option(
-      '--keep-cpython-evals',
-      'keep CPython interpreter frames (_PyEval_EvalFrameDefault, …); this version keeps every frame either way',
-    )
+    .option('--keep-cpython-evals', 'keep CPython interpreter frames (_PyEval_EvalFrameDefault, …), marked cpyeval::')
+    .option('--eval-frames <regex>', 'which frames count as CPython interpreter frames (default: the list in docs/python-stacks.md)', regex)
+    .option('--full-paths', 'Python frames with the full path of their file (default: the file name)')
+    .option('--viztracer <file>', 'VizTracer JSON of the same run: inject its Python stacks where the interpreter ran them')
+    .addOption(new Option('--input-viztracer <file>', 'alias of --viztracer (per4m)').hideHelp())
+    .option('--allow-mismatch', 'keep going when VizTracer and perf stacks cannot be matched (they are counted and reported)')
+    .option('--pedantic', 'count the known benign VizTracer mismatches (thread start and exit) as mismatches')
+    .option('--python-only', 'only threads whose stacks pass through a Python interpreter')
     .option('--pid', 'add a root frame COMM-PID')
     .option('--tid', 'add a root frame COMM-PID/TID')
     .option('--comm', 'add a root frame with the thread name')
@@ -83,12 +102,18 @@ export function buildProgram(): Command {
     });
 }
 
-async function runOffgil(options: CliOptions): Promise<void> {
+async function runOffgil(options: CliOptions & { inputViztracer?: string }): Promise<void> {
+  const viztracerPath = options.viztracer ?? options.inputViztracer;
   const analyzeOptions: AnalyzeOptions = {
     until: options.until,
     states: options.state,
     stripTakeGil: options.stripTakeGil,
     keepCpythonEvals: options.keepCpythonEvals,
+    evalFrames: options.evalFrames,
+    fullPaths: options.fullPaths,
+    pedantic: options.pedantic,
+    pythonOnly: options.pythonOnly,
+    viztracer: viztracerPath === undefined ? undefined : await loadViztracer(viztracerPath),
     rootFrame: rootFrameOf(options),
     minUs: options.minUs,
     maxUs: options.maxUs,
@@ -104,6 +129,13 @@ async function runOffgil(options: CliOptions): Promise<void> {
     if (!options.partial) throw inputError(input.label, error);
     await writeOutput(options.output, formatFolded(analyzer.partialResult().stacks));
     throw inputError(input.label, error);
+  }
+  const mismatched = result.stats.viztracer.mismatched;
+  if (viztracerPath !== undefined && mismatched > 0 && !options.allowMismatch) {
+    throw new UserError(
+      `${viztracerPath}: the Python stacks of ${mismatched} switch-out(s) do not fit the native stacks ` +
+        `(first at ${input.label}:${result.stats.viztracer.firstMismatchLine}); --allow-mismatch keeps going without them`,
+    );
   }
   report(result, options);
   await writeOutput(options.output, formatFolded(result.stacks));

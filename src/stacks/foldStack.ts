@@ -1,11 +1,16 @@
 /**
- * Turns an interval's switch-out stack into the root-first list of names that is aggregated:
- * applies the strip cut, names each frame, and adds the optional thread root frame.
+ * Turns an interval's switch-out stack into the root-first list of names that is aggregated: the
+ * strip cut, CPython's interpreter frames removed (or marked), Python frames named readably, Python
+ * stacks from VizTracer put where the interpreter ran them, and the optional thread root frame.
  */
-import type { OffCpuInterval } from '../analysis/intervals.js';
 import type { Classification } from '../analysis/gilClassifier.js';
+import type { OffCpuInterval } from '../analysis/intervals.js';
 import type { FrameTable } from '../perf/frameTable.js';
+import { EVAL_MARK, isInterpreterEntry } from './cpythonFrames.js';
+import { isTrampolineFrame, pythonFrameName, trampolineFrameName } from './pythonFrames.js';
 import type { NameTable } from './stackTrie.js';
+import { pythonSegments, type ViztracerStacks } from './viztracer/callStacks.js';
+import type { TracedCall } from './viztracer/traceFile.js';
 
 /** Extra root frame: none (per4m), `COMM`, `COMM-PID` or `COMM-PID/TID` (stackcollapse-perf.pl). */
 export type RootFrame = 'none' | 'comm' | 'pid' | 'tid';
@@ -17,6 +22,29 @@ export interface FoldOptions {
   /** Cut `gil` stacks at the root-most `take_gil` (or acquiring frame), `gil-drop` at `drop_gil`. */
   stripTakeGil: boolean;
   rootFrame: RootFrame;
+  /** Keep interpreter frames, marked `cpyeval::`, instead of removing them. */
+  keepCpythonEvals: boolean;
+  /** Names of CPython's interpreter frames (DEFAULT_EVAL_FRAMES unless `--eval-frames`). */
+  evalFrames: RegExp;
+  /** Python frames with the full path of their file instead of its base name. */
+  fullPaths: boolean;
+  /** Python stacks recorded by VizTracer in the same run. */
+  viztracer?: ViztracerStacks | undefined;
+  /** Count the known benign VizTracer mismatches as mismatches. */
+  pedantic: boolean;
+}
+
+/** How the VizTracer stacks fitted the native stacks they were injected into. */
+export interface InjectionCounts {
+  /** As many Python segments as C→Python entries on the native stack. */
+  matched: number;
+  /** Thread or moment not covered by the VizTracer trace. */
+  outsideTrace: number;
+  /** Python frames but no interpreter frame on the native stack (thread start and exit). */
+  benign: number;
+  mismatched: number;
+  /** Input line of the first mismatched switch-out. */
+  firstMismatchLine: number;
 }
 
 export function rootFrameName(interval: OffCpuInterval, rootFrame: RootFrame): string | undefined {
@@ -32,8 +60,24 @@ export function rootFrameName(interval: OffCpuInterval, rootFrame: RootFrame): s
   }
 }
 
+const enum Role {
+  Unknown = 0,
+  Plain,
+  Eval,
+  /** An interpreter frame where Python code called from C starts running. */
+  InterpreterEntry,
+  Trampoline,
+}
+
+/** perf's map of Python trampolines or jitted code; a frame there without a name lost its symbol. */
+const PERF_MAP = /^\/tmp\/(?:perf-\d+\.map|jitted-\d+-\d+\.so)$/;
+
 export class StackFolder {
-  /** Name id of each frame id; -1 until first needed. */
+  readonly injection: InjectionCounts = { matched: 0, outsideTrace: 0, benign: 0, mismatched: 0, firstMismatchLine: 0 };
+  /** perf maps with frames perf could not name (the map file was gone, or perf inject --jit not run). */
+  readonly unresolvedPerfMaps = new Set<string>();
+  private roles = new Uint8Array(1024);
+  /** Name id shown for each frame id; -1 until first needed. */
   private nameIds = new Int32Array(1024).fill(-1);
 
   constructor(
@@ -42,29 +86,126 @@ export class StackFolder {
     private readonly options: FoldOptions,
   ) {}
 
-  /** Root-first name ids for the interval. */
-  fold(interval: OffCpuInterval, classification: Classification): number[] {
+  /** Root-first name ids for the interval; `timeUs` is its switch-out on VizTracer's clock. */
+  fold(interval: OffCpuInterval, classification: Classification, timeUs: number): number[] {
     const stack = interval.stack;
-    const leaf = this.options.stripTakeGil && classification.cut >= 0 ? classification.cut : 0;
+    const cut = this.options.stripTakeGil && classification.cut >= 0 ? classification.cut : -1;
+    const leaf = Math.max(cut, 0);
     const ids: number[] = [];
     const root = rootFrameName(interval, this.options.rootFrame);
     if (root !== undefined) ids.push(this.names.id(root));
-    for (let i = stack.length - 1; i >= leaf; i--) ids.push(this.nameId(stack[i]!));
+    const segments = this.pythonSegmentsFor(interval, leaf, cut, timeUs);
+    let segment = 0;
+    for (let i = stack.length - 1; i >= leaf; i--) {
+      const frame = stack[i]!;
+      const role = this.roleOf(frame);
+      // The frame a GIL stack was cut at stays even when it is interpreter machinery (PyEval_RestoreThread).
+      const isInterpreter = (role === Role.Eval || role === Role.InterpreterEntry) && i !== cut;
+      if (i === cut && !this.options.keepCpythonEvals) ids.push(this.names.id(this.frames.name(frame)));
+      else if (!isInterpreter || this.options.keepCpythonEvals) ids.push(this.nameIdOf(frame));
+      if (segments !== undefined && isInterpreter && this.endsEntryRun(stack, i, leaf, cut) && this.runHasEntry(stack, i, cut)) {
+        for (const call of segments[segment++] ?? []) ids.push(this.pythonNameId(call));
+      }
+    }
     if (ids.length === 0) ids.push(this.names.id(NO_STACK_FRAME));
     return ids;
   }
 
-  private nameId(frameId: number): number {
-    if (frameId >= this.nameIds.length) {
-      const bigger = new Int32Array(Math.max(this.nameIds.length * 2, frameId + 1)).fill(-1);
-      bigger.set(this.nameIds);
-      this.nameIds = bigger;
+  /**
+   * VizTracer's Python segments for this switch-out when they fit the native stack (one per
+   * C→Python entry), else undefined; counts the outcome.
+   */
+  private pythonSegmentsFor(interval: OffCpuInterval, leaf: number, cut: number, timeUs: number): TracedCall[][] | undefined {
+    const viztracer = this.options.viztracer;
+    if (viztracer === undefined) return undefined;
+    const stack = interval.stack;
+    let entryRuns = 0;
+    for (let i = stack.length - 1; i >= leaf; i--) {
+      const role = this.roleOf(stack[i]!);
+      // perf's own Python frames are better than a second source.
+      if (role === Role.Trampoline) return undefined;
+      if (i !== cut && (role === Role.Eval || role === Role.InterpreterEntry) && this.endsEntryRun(stack, i, leaf, cut) && this.runHasEntry(stack, i, cut)) {
+        entryRuns++;
+      }
     }
+    const calls = viztracer.stackAt(interval.tid, timeUs);
+    if (calls === undefined) {
+      this.injection.outsideTrace++;
+      return undefined;
+    }
+    const segments = pythonSegments(calls);
+    if (segments.length === entryRuns) {
+      if (entryRuns > 0) this.injection.matched++;
+      return segments;
+    }
+    if (entryRuns === 0 && !this.options.pedantic) {
+      this.injection.benign++;
+      return undefined;
+    }
+    if (this.injection.mismatched++ === 0) this.injection.firstMismatchLine = interval.line;
+    return undefined;
+  }
+
+  private isInterpreterFrame(stack: readonly number[], index: number, cut: number): boolean {
+    const role = this.roleOf(stack[index]!);
+    return index !== cut && (role === Role.Eval || role === Role.InterpreterEntry);
+  }
+
+  /** Whether the interpreter frame at `index` is the leaf-most of its run of interpreter frames. */
+  private endsEntryRun(stack: readonly number[], index: number, leaf: number, cut: number): boolean {
+    return index === leaf || !this.isInterpreterFrame(stack, index - 1, cut);
+  }
+
+  /** Whether the run of interpreter frames that ends at `index` holds an interpreter entry. */
+  private runHasEntry(stack: readonly number[], index: number, cut: number): boolean {
+    for (let i = index; i < stack.length && this.isInterpreterFrame(stack, i, cut); i++) {
+      if (this.roleOf(stack[i]!) === Role.InterpreterEntry) return true;
+    }
+    return false;
+  }
+
+  private pythonNameId(call: TracedCall): number {
+    return this.names.id(pythonFrameName(call.qualname, call.file, call.line, this.options.fullPaths));
+  }
+
+  private roleOf(frameId: number): Role {
+    if (frameId >= this.roles.length) this.grow(frameId);
+    let role = this.roles[frameId]! as Role;
+    if (role === Role.Unknown) {
+      const { name, dso } = this.frames.get(frameId);
+      if (name === '[unknown]' && PERF_MAP.test(dso)) this.unresolvedPerfMaps.add(dso);
+      if (isTrampolineFrame(name)) role = Role.Trampoline;
+      else if (!this.options.evalFrames.test(name)) role = Role.Plain;
+      else role = isInterpreterEntry(name) ? Role.InterpreterEntry : Role.Eval;
+      this.roles[frameId] = role;
+    }
+    return role;
+  }
+
+  private nameIdOf(frameId: number): number {
     let id = this.nameIds[frameId]!;
     if (id < 0) {
-      id = this.names.id(this.frames.name(frameId));
+      const name = this.frames.name(frameId);
+      const role = this.roleOf(frameId);
+      const shown =
+        role === Role.Trampoline
+          ? trampolineFrameName(name, this.options.fullPaths)
+          : role === Role.Eval || role === Role.InterpreterEntry
+            ? `${EVAL_MARK}${name}`
+            : name;
+      id = this.names.id(shown);
       this.nameIds[frameId] = id;
     }
     return id;
+  }
+
+  private grow(frameId: number): void {
+    const length = Math.max(this.roles.length * 2, frameId + 1);
+    const roles = new Uint8Array(length);
+    roles.set(this.roles);
+    this.roles = roles;
+    const nameIds = new Int32Array(length).fill(-1);
+    nameIds.set(this.nameIds);
+    this.nameIds = nameIds;
   }
 }

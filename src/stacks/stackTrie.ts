@@ -34,13 +34,18 @@ function newNode(): TrieNode {
 }
 
 export class StackTrie {
-  private readonly root = newNode();
+  /** One tree per group (a thread for --python-only, else the single group 0). */
+  private readonly roots = new Map<number, TrieNode>();
 
   constructor(readonly names: NameTable) {}
 
   /** Adds `ns` to the stack `ids`, root first. */
-  add(ids: readonly number[], ns: number): void {
-    let node = this.root;
+  add(ids: readonly number[], ns: number, group = 0): void {
+    let node = this.roots.get(group);
+    if (node === undefined) {
+      node = newNode();
+      this.roots.set(group, node);
+    }
     for (const id of ids) {
       node.children ??= new Map();
       let child = node.children.get(id);
@@ -54,21 +59,25 @@ export class StackTrie {
   }
 
   /**
-   * Folded stacks, `frame;frame;…` → microseconds (each stack's nanoseconds floored once), without
-   * zero counts, in code point (byte) order.
+   * Folded stacks, `frame;frame;…` → microseconds (each stack's nanoseconds summed over the groups
+   * kept, then floored once), without zero counts, in code point (byte) order.
    */
-  toFolded(): Map<string, number> {
-    const lines: [string, number][] = [];
+  toFolded(keepGroup: (group: number) => boolean = () => true): Map<string, number> {
+    const totals = new Map<string, number>();
     const walk = (node: TrieNode, prefix: string): void => {
-      const us = Math.floor(node.selfNs / 1000);
-      if (us > 0 && prefix !== '') lines.push([prefix, us]);
+      if (node.selfNs > 0 && prefix !== '') totals.set(prefix, (totals.get(prefix) ?? 0) + node.selfNs);
       if (node.children === undefined) return;
       for (const [id, child] of node.children) {
         const name = this.names.name(id);
         walk(child, prefix === '' ? name : `${prefix};${name}`);
       }
     };
-    walk(this.root, '');
+    for (const [group, root] of this.roots) if (keepGroup(group)) walk(root, '');
+    const lines: [string, number][] = [];
+    for (const [stack, ns] of totals) {
+      const us = Math.floor(ns / 1000);
+      if (us > 0) lines.push([stack, us]);
+    }
     lines.sort((a, b) => compareCodePoints(a[0], b[0]));
     return new Map(lines);
   }

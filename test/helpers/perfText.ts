@@ -31,7 +31,8 @@ export const GIL_WAIT_STACK = [
   frame('start_thread', LIBC),
   frame('clone3', LIBC),
 ];
-export const GIL_WAIT_FOLDED = 'clone3;start_thread;thread_run;_PyEval_Vector;_PyEval_EvalFrameDefault;take_gil';
+/** Folded with the default options: CPython's interpreter frames (_PyEval_*) are removed. */
+export const GIL_WAIT_FOLDED = 'clone3;start_thread;thread_run;take_gil';
 
 /** A plain sleep (time.sleep → select) with no GIL frame. */
 export const SLEEP_STACK = [
@@ -43,7 +44,7 @@ export const SLEEP_STACK = [
   frame('_PyEval_EvalFrameDefault'),
   frame('start_thread', LIBC),
 ];
-export const SLEEP_FOLDED = 'start_thread;_PyEval_EvalFrameDefault;time_sleep;pysleep;__select;do_select;__schedule';
+export const SLEEP_FOLDED = 'start_thread;time_sleep;pysleep;__select;do_select;__schedule';
 
 function block(header: string, frames: readonly string[]): string {
   return frames.length === 0 ? `${header}\n` : `${header}\n${frames.join('\n')}\n\n`;
