@@ -53,15 +53,19 @@ function frames(page: Page): Promise<Drawn[]> {
   );
 }
 
-/** Waits for the zoom transition to end: two samples 100 ms apart agree. */
+/**
+ * Waits for d3's transitions to end: no frame moves for 500 ms, longer than any transition delay
+ * (new boxes grow after 200 ms, zooms take 400 ms).
+ */
 async function settled(page: Page): Promise<Drawn[]> {
   let last = await frames(page);
-  for (;;) {
+  for (let still = 0; still < 5; ) {
     await page.waitForTimeout(100);
     const now = await frames(page);
-    if (JSON.stringify(now) === JSON.stringify(last)) return now;
+    still = JSON.stringify(now) === JSON.stringify(last) ? still + 1 : 0;
     last = now;
   }
+  return last;
 }
 
 function widthOf(drawn: readonly Drawn[], name: string): number {
