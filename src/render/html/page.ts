@@ -49,7 +49,7 @@ ${controls}
 </header>`;
 }
 
-function document(text: PageText, body: string): string {
+function htmlDocument(text: PageText, body: string): string {
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -69,7 +69,7 @@ ${body}
 
 export function flameGraphPage(tree: FlameNode, text: PageText, scripts: readonly ScriptAsset[]): string {
   const libraries = scripts.map((script) => `<script>${inlineScript(`/* ${script.label} */\n${script.source}`)}\n</script>`).join('\n');
-  return document(
+  return htmlDocument(
     text,
     `${header(text, true)}
 <div id="details">Hover over a frame for details; click it to zoom in.</div>
@@ -83,5 +83,5 @@ ${libraries}
 
 /** The page for a profile without stacks: header and a message, no scripts. */
 export function emptyPage(text: PageText): string {
-  return document(text, `${header(text, false)}\n<p class="empty">Nothing to show: the profile has no stacks.</p>`);
+  return htmlDocument(text, `${header(text, false)}\n<p class="empty">Nothing to show: the profile has no stacks.</p>`);
 }
