@@ -10,6 +10,7 @@ import { EventKind, type PerfEvent } from './perf/events.js';
 import { PerfScriptParser } from './perf/scriptParser.js';
 import { DEFAULT_EVAL_FRAMES } from './stacks/cpythonFrames.js';
 import { StackFolder, type InjectionCounts, type RootFrame } from './stacks/foldStack.js';
+import type { FrameKind } from './stacks/frameKind.js';
 import { PythonThreads } from './stacks/pythonThreads.js';
 import { NameTable, StackTrie } from './stacks/stackTrie.js';
 import type { ViztracerStacks } from './stacks/viztracer/callStacks.js';
@@ -70,6 +71,8 @@ export interface AnalysisStats {
 export interface AnalysisResult {
   /** Folded stack (`root;…;leaf`) → microseconds, in byte order. */
   stacks: Map<string, number>;
+  /** What each frame name is (Python, interpreter, native, libc, kernel), from the DSOs; for colors. */
+  frameKinds: Map<string, FrameKind>;
   totalUs: number;
   threads: ThreadSummary[];
   stats: AnalysisStats;
@@ -179,7 +182,8 @@ export class OffGilAnalyzer {
       unsymbolizedPythons: this.classifier.unsymbolizedPythons(),
       unresolvedPerfMaps: [...this.folder.unresolvedPerfMaps],
     });
-    return { stacks, totalUs, threads, stats, warnings };
+    const frameKinds = new Map([...this.folder.kinds].map(([id, kind]) => [this.trie.names.name(id), kind]));
+    return { stacks, frameKinds, totalUs, threads, stats, warnings };
   }
 
   private onEvent(event: PerfEvent): void {

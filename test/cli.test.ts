@@ -127,6 +127,21 @@ describe('outputs', () => {
     assert.match(result.stderr, /wrote 1 stacks, 250 µs, to .*stacks\.folded/);
   });
 
+  test('--html FILE: a self-contained page with the stacks; no folded output unless -o', () => {
+    const dir = tempDir();
+    const page = join(dir, 'offgil.html');
+    const result = runOffgil(['--html', page, '--title', 'GIL <waits> & more'], { input: SMALL });
+    assert.equal(result.status, 0, result.stderr);
+    assert.equal(result.stdout, '');
+    const html = readFileSync(page, 'utf8');
+    assert.match(html, /<title>GIL &lt;waits&gt; &amp; more<\/title>/);
+    assert.match(html, /"name":"take_gil","value":250/);
+    assert.doesNotMatch(html, /<script[^>]+src=/);
+    const both = runOffgil(['--html', page, '-o', join(dir, 'out.folded')], { input: SMALL });
+    assert.equal(both.status, 0, both.stderr);
+    assert.equal(readFileSync(join(dir, 'out.folded'), 'utf8'), `${GIL_WAIT_FOLDED} 250\n`);
+  });
+
   test('-v: per-thread table and rule counts on stderr; stdout stays folded only', () => {
     const result = runOffgil(['-v'], { input: SMALL });
     assert.equal(result.stdout, `${GIL_WAIT_FOLDED} 250\n`);

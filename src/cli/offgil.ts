@@ -4,10 +4,11 @@ import { OffGilAnalyzer, type AnalysisResult, type AnalyzeOptions } from '../ana
 import { CLOSE_RULE_NAMES, type UntilMode } from '../analysis/intervals.js';
 import { openInput, RECORD_COMMAND } from '../io/input.js';
 import { loadViztracer } from '../io/viztracerInput.js';
-import { writeOutput } from '../io/output.js';
+import { writeFileAtomically, writeOutput } from '../io/output.js';
 import { UserError } from '../io/userError.js';
 import { PerfInputError } from '../perf/scriptParser.js';
 import { formatFolded } from '../render/folded.js';
+import { DEFAULT_HTML_TITLE, renderHtml } from '../render/html/index.js';
 import { formatThreadTable } from '../render/threadTable.js';
 import type { RootFrame } from '../stacks/foldStack.js';
 import { inputError } from './run.js';
@@ -15,6 +16,8 @@ import { inputError } from './run.js';
 interface CliOptions {
   input?: string;
   output?: string;
+  html?: string;
+  title?: string;
   until: UntilMode;
   state: string[];
   stripTakeGil: boolean;
@@ -72,6 +75,8 @@ export function buildProgram(): Command {
     )
     .option('-i, --input <file>', 'perf script text (plain or .gz) or a perf.data file ("-" for stdin)')
     .option('-o, --output <file>', 'write folded stacks to FILE instead of stdout (written only when complete)')
+    .option('--html <file>', 'write an interactive, self-contained HTML flame graph (d3-flame-graph) to FILE')
+    .option('--title <text>', `title of the flame graph (default "${DEFAULT_HTML_TITLE}")`)
     .addOption(
       new Option('--until <event>', 'end of an off-CPU interval: switch-in (off-CPU time, run-queue wait included) or wakeup (blocked time only, as per4m)')
         .choices(['switch-in', 'wakeup'])
@@ -138,10 +143,32 @@ async function runOffgil(options: CliOptions & { inputViztracer?: string }): Pro
     );
   }
   report(result, options);
-  await writeOutput(options.output, formatFolded(result.stacks));
+  if (options.html !== undefined) {
+    const meta = { title: options.title, command: commandLine(), input: input.label, totals: totals(result, options), frameKind: (name: string) => result.frameKinds.get(name) };
+    await writeFileAtomically(options.html, renderHtml(result.stacks, meta));
+    process.stderr.write(`offgil: wrote the HTML flame graph to ${options.html}\n`);
+  }
+  // Folded stacks go to stdout unless a picture was asked for instead.
+  if (options.output !== undefined || options.html === undefined) await writeOutput(options.output, formatFolded(result.stacks));
   if (options.output !== undefined && options.output !== '-') {
     process.stderr.write(`offgil: wrote ${result.stacks.size} stacks, ${result.totalUs} µs, to ${options.output}\n`);
   }
+}
+
+/** The command line as the user could type it again. */
+function commandLine(): string {
+  const quote = (arg: string): string => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", "'\\''")}'`);
+  return ['offgil', ...process.argv.slice(2)].map(quote).join(' ');
+}
+
+function totals(result: AnalysisResult, options: CliOptions): { label: string; value: string }[] {
+  const number = (value: number): string => value.toLocaleString('en-US');
+  const gilUs = Math.floor(result.threads.reduce((sum, thread) => sum + thread.gilNs, 0) / 1000);
+  return [
+    { label: `shown (${options.state.join(', ')})`, value: `${number(result.totalUs)} µs in ${number(result.stats.keptIntervals)} intervals` },
+    { label: 'threads', value: `${number(result.threads.length)}, GIL wait ${number(gilUs)} µs in all` },
+    { label: 'intervals end at', value: options.until },
+  ];
 }
 
 function report(result: AnalysisResult, options: CliOptions): void {

@@ -7,6 +7,7 @@ import type { Classification } from '../analysis/gilClassifier.js';
 import type { OffCpuInterval } from '../analysis/intervals.js';
 import type { FrameTable } from '../perf/frameTable.js';
 import { EVAL_MARK, isInterpreterEntry } from './cpythonFrames.js';
+import { frameKindOfDso, type FrameKind } from './frameKind.js';
 import { isTrampolineFrame, pythonFrameName, trampolineFrameName } from './pythonFrames.js';
 import type { NameTable } from './stackTrie.js';
 import { pythonSegments, type ViztracerStacks } from './viztracer/callStacks.js';
@@ -76,6 +77,8 @@ export class StackFolder {
   readonly injection: InjectionCounts = { matched: 0, outsideTrace: 0, benign: 0, mismatched: 0, firstMismatchLine: 0 };
   /** perf maps with frames perf could not name (the map file was gone, or perf inject --jit not run). */
   readonly unresolvedPerfMaps = new Set<string>();
+  /** Kind of every frame name this folder produced (thread root frames have none). */
+  readonly kinds = new Map<number, FrameKind>();
   private roles = new Uint8Array(1024);
   /** Name id shown for each frame id; -1 until first needed. */
   private nameIds = new Int32Array(1024).fill(-1);
@@ -101,7 +104,7 @@ export class StackFolder {
       const role = this.roleOf(frame);
       // The frame a GIL stack was cut at stays even when it is interpreter machinery (PyEval_RestoreThread).
       const isInterpreter = (role === Role.Eval || role === Role.InterpreterEntry) && i !== cut;
-      if (i === cut && !this.options.keepCpythonEvals) ids.push(this.names.id(this.frames.name(frame)));
+      if (i === cut && !this.options.keepCpythonEvals) ids.push(this.plainNameId(frame));
       else if (!isInterpreter || this.options.keepCpythonEvals) ids.push(this.nameIdOf(frame));
       if (segments !== undefined && isInterpreter && this.endsEntryRun(stack, i, leaf, cut) && this.runHasEntry(stack, i, cut)) {
         for (const call of segments[segment++] ?? []) ids.push(this.pythonNameId(call));
@@ -165,7 +168,18 @@ export class StackFolder {
   }
 
   private pythonNameId(call: TracedCall): number {
-    return this.names.id(pythonFrameName(call.qualname, call.file, call.line, this.options.fullPaths));
+    return this.kindedNameId(pythonFrameName(call.qualname, call.file, call.line, this.options.fullPaths), 'python');
+  }
+
+  private plainNameId(frameId: number): number {
+    const { name, dso } = this.frames.get(frameId);
+    return this.kindedNameId(name, frameKindOfDso(dso));
+  }
+
+  private kindedNameId(name: string, kind: FrameKind): number {
+    const id = this.names.id(name);
+    if (!this.kinds.has(id)) this.kinds.set(id, kind);
+    return id;
   }
 
   private roleOf(frameId: number): Role {
@@ -187,13 +201,9 @@ export class StackFolder {
     if (id < 0) {
       const name = this.frames.name(frameId);
       const role = this.roleOf(frameId);
-      const shown =
-        role === Role.Trampoline
-          ? trampolineFrameName(name, this.options.fullPaths)
-          : role === Role.Eval || role === Role.InterpreterEntry
-            ? `${EVAL_MARK}${name}`
-            : name;
-      id = this.names.id(shown);
+      if (role === Role.Trampoline) id = this.kindedNameId(trampolineFrameName(name, this.options.fullPaths), 'python');
+      else if (role === Role.Eval || role === Role.InterpreterEntry) id = this.kindedNameId(`${EVAL_MARK}${name}`, 'cpython');
+      else id = this.plainNameId(frameId);
       this.nameIds[frameId] = id;
     }
     return id;

@@ -2,9 +2,9 @@
  * Which part of a CPython process a frame belongs to, guessed from its name alone (folded stacks keep
  * no DSO). The HTML page colors each kind with its own hue family.
  */
-export type FrameKind = 'python' | 'cpython' | 'native' | 'libc' | 'kernel';
+import type { FrameKind } from '../../stacks/frameKind.js';
 
-export const FRAME_KINDS: readonly FrameKind[] = ['python', 'cpython', 'native', 'libc', 'kernel'];
+export type { FrameKind } from '../../stacks/frameKind.js';
 
 /** perf's trampoline/JIT maps (`py::func:/path/file.py`) and py-spy style `func (file.py:12)`. */
 const PYTHON = /^py::|\.py(?::\d+)?\)$/;
