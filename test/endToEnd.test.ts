@@ -1,6 +1,6 @@
 /** Record a short GIL-bound Python program with real perf and run the offgil command on the perf.data. */
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -34,4 +34,39 @@ test('perf record → offgil reads ./perf-sched.data itself and shows the GIL wa
   const waiting = rows.filter((row) => Number(row.trim().split(/\s+/)[3]) > 10_000);
   assert.ok(waiting.length >= 3, `summary rows with > 10 ms GIL wait:\n${result.stderr}`);
   assert.doesNotMatch(result.stderr, /warning/);
+});
+
+test('offgil record -- python3.12 -X perf: Python frames from the trampolines, folded and HTML written', (t) => {
+  const build = findPythonWithSymbols(['3.12.1']);
+  if (!requireOrSkip(t, perfUnavailable() ?? (build === undefined ? 'no pyenv CPython 3.12' : undefined))) return;
+  const dir = mkdtempSync(join(tmpdir(), 'offgil-record-'));
+  const result = runOffgil(
+    ['record', '--data', join(dir, 'perf-sched.data'), '-o', join(dir, 'out.folded'), '--html', join(dir, 'out.html'), '--', build!.python, '-X', 'perf', GIL_WORKLOAD, '3', '3000'],
+    { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  assert.equal(result.status, 0, result.stderr);
+  const folded = readFileSync(join(dir, 'out.folded'), 'utf8');
+  assert.match(folded, /^is_prime \(gil_contention\.py\);take_gil \d+$/m, folded);
+  assert.match(readFileSync(join(dir, 'out.html'), 'utf8'), /"name":"is_prime \(gil_contention\.py\)"/);
+  assert.match(result.stdout, /primes: \[430, 430, 430\]/, "the recorded program's own output passes through");
+});
+
+test('offgil record -- python3.13 -X perf_jit: perf inject --jit runs, full Python stacks', (t) => {
+  const build = findPythonWithSymbols(['3.13.0']);
+  if (!requireOrSkip(t, perfUnavailable() ?? (build === undefined ? 'no pyenv CPython 3.13' : undefined))) return;
+  const dir = mkdtempSync(join(tmpdir(), 'offgil-record-jit-'));
+  const result = runOffgil(['record', '--data', join(dir, 'perf-sched.data'), '--', build!.python, '-X', 'perf_jit', GIL_WORKLOAD, '3', '3000'], {
+    cwd: dir,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  assert.equal(result.status, 0, result.stderr);
+  assert.match(result.stdout, /;Thread\.run \(threading\.py\);worker \(gil_contention\.py\);count_primes \(gil_contention\.py\);is_prime \(gil_contention\.py\);take_gil \d+$/m, result.stdout);
+});
+
+test('offgil record of a command that cannot run: one-line error, exit 2', (t) => {
+  if (!requireOrSkip(t, perfUnavailable())) return;
+  const dir = mkdtempSync(join(tmpdir(), 'offgil-record-bad-'));
+  const result = runOffgil(['record', '--data', join(dir, 'perf-sched.data'), '--', '/nonexistent/program'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  assert.equal(result.status, 2);
+  assert.match(result.stderr, /\noffgil: perf record failed \(exit status 255\) and left no usable recording: .*perf-sched\.data: perf script failed: .*\n$/);
 });

@@ -1,0 +1,110 @@
+/** The options of `offgil` and `offgil record` that choose what is analysed and what is written. */
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import type { AnalyzeOptions } from '../analyze.js';
+import type { UntilMode } from '../analysis/intervals.js';
+import { loadViztracer } from '../io/viztracerInput.js';
+import { DEFAULT_HTML_TITLE } from '../render/html/index.js';
+import type { RootFrame } from '../stacks/foldStack.js';
+
+export interface AnalysisCliOptions {
+  output?: string;
+  html?: string;
+  title?: string;
+  until: UntilMode;
+  state: string[];
+  stripTakeGil: boolean;
+  keepCpythonEvals?: boolean;
+  evalFrames?: RegExp;
+  fullPaths?: boolean;
+  viztracer?: string;
+  inputViztracer?: string;
+  allowMismatch?: boolean;
+  pedantic?: boolean;
+  pythonOnly?: boolean;
+  pid?: boolean;
+  tid?: boolean;
+  comm?: boolean;
+  minUs?: number;
+  maxUs?: number;
+  summary?: boolean;
+  verbose?: boolean;
+  partial?: boolean;
+}
+
+function microseconds(value: string): number {
+  const number = Number(value);
+  if (value.trim() === '' || !Number.isFinite(number) || number < 0) throw new InvalidArgumentError('expected a number of microseconds ≥ 0');
+  return number;
+}
+
+function regex(value: string): RegExp {
+  try {
+    return new RegExp(value);
+  } catch (error) {
+    throw new InvalidArgumentError(`not a regular expression: ${(error as Error).message}`);
+  }
+}
+
+function classList(value: string): string[] {
+  const classes = value.split(',').map((part) => part.trim()).filter(Boolean);
+  if (classes.length === 0) throw new InvalidArgumentError('expected a class such as gil, gil-drop, S, D, R, all');
+  return classes;
+}
+
+export function addAnalysisOptions(command: Command): Command {
+  return command
+    .option('-o, --output <file>', 'write folded stacks to FILE instead of stdout (written only when complete)')
+    .option('--html <file>', 'write an interactive, self-contained HTML flame graph (d3-flame-graph) to FILE')
+    .option('--title <text>', `title of the flame graph (default "${DEFAULT_HTML_TITLE}")`)
+    .addOption(
+      new Option('--until <event>', 'end of an off-CPU interval: switch-in (off-CPU time, run-queue wait included) or wakeup (blocked time only, as per4m)')
+        .choices(['switch-in', 'wakeup'])
+        .default('switch-in'),
+    )
+    .option('--state <classes>', 'classes to show, comma-separated: gil, gil-drop, S, D, R, R+, …, or all', classList, ['gil'])
+    .option('--no-strip-take-gil', 'keep the frames above take_gil (lock and kernel frames of the wait)')
+    .option('--keep-cpython-evals', 'keep CPython interpreter frames (_PyEval_EvalFrameDefault, …), marked cpyeval::')
+    .option('--eval-frames <regex>', 'which frames count as CPython interpreter frames (default: the list in docs/python-stacks.md)', regex)
+    .option('--full-paths', 'Python frames with the full path of their file (default: the file name)')
+    .option('--viztracer <file>', 'VizTracer JSON of the same run: inject its Python stacks where the interpreter ran them')
+    .addOption(new Option('--input-viztracer <file>', 'alias of --viztracer (per4m)').hideHelp())
+    .option('--allow-mismatch', 'keep going when VizTracer and perf stacks cannot be matched (they are counted and reported)')
+    .option('--pedantic', 'count the known benign VizTracer mismatches (thread start and exit) as mismatches')
+    .option('--python-only', 'only threads whose stacks pass through a Python interpreter')
+    .option('--pid', 'add a root frame COMM-PID')
+    .option('--tid', 'add a root frame COMM-PID/TID')
+    .option('--comm', 'add a root frame with the thread name')
+    .option('--min-us <us>', 'only intervals of at least this many microseconds', microseconds)
+    .option('--max-us <us>', 'only intervals of at most this many microseconds', microseconds)
+    .option('--summary', 'print the per-thread table (GIL wait, other off-CPU, running) to stderr')
+    .option('-v, --verbose', 'print the per-thread table, how each rule closed intervals, and all counts to stderr')
+    .option('--partial', 'on an input error, still write the stacks aggregated before it (exit status stays 2)');
+}
+
+function rootFrameOf(options: AnalysisCliOptions): RootFrame {
+  if (options.tid) return 'tid';
+  if (options.pid) return 'pid';
+  return options.comm ? 'comm' : 'none';
+}
+
+export function viztracerPathOf(options: AnalysisCliOptions): string | undefined {
+  return options.viztracer ?? options.inputViztracer;
+}
+
+export async function toAnalyzeOptions(options: AnalysisCliOptions): Promise<AnalyzeOptions> {
+  const viztracerPath = viztracerPathOf(options);
+  return {
+    until: options.until,
+    states: options.state,
+    stripTakeGil: options.stripTakeGil,
+    keepCpythonEvals: options.keepCpythonEvals,
+    evalFrames: options.evalFrames,
+    fullPaths: options.fullPaths,
+    pedantic: options.pedantic,
+    pythonOnly: options.pythonOnly,
+    viztracer: viztracerPath === undefined ? undefined : await loadViztracer(viztracerPath),
+    rootFrame: rootFrameOf(options),
+    minUs: options.minUs,
+    maxUs: options.maxUs,
+  };
+}

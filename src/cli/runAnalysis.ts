@@ -1,0 +1,98 @@
+/** Reads an input, analyses it and writes what the options ask for: folded stacks, HTML, reports. */
+import { OffGilAnalyzer, type AnalysisResult } from '../analyze.js';
+import { CLOSE_RULE_NAMES } from '../analysis/intervals.js';
+import type { OpenedInput } from '../io/input.js';
+import { writeFileAtomically, writeOutput } from '../io/output.js';
+import { UserError } from '../io/userError.js';
+import { PerfInputError } from '../perf/scriptParser.js';
+import { formatFolded } from '../render/folded.js';
+import { renderHtml } from '../render/html/index.js';
+import { formatThreadTable } from '../render/threadTable.js';
+import { toAnalyzeOptions, viztracerPathOf, type AnalysisCliOptions } from './analysisOptions.js';
+import { inputError } from './run.js';
+
+export async function runAnalysis(input: OpenedInput, options: AnalysisCliOptions): Promise<void> {
+  const analyzer = new OffGilAnalyzer(await toAnalyzeOptions(options));
+  let result: AnalysisResult;
+  try {
+    for await (const chunk of input.chunks) analyzer.push(chunk);
+    result = analyzer.finish();
+  } catch (error) {
+    if (!(error instanceof PerfInputError)) throw error;
+    if (!options.partial) throw inputError(input.label, error);
+    await writeOutput(options.output, formatFolded(analyzer.partialResult().stacks));
+    throw inputError(input.label, error);
+  }
+  const viztracerPath = viztracerPathOf(options);
+  const mismatched = result.stats.viztracer.mismatched;
+  if (viztracerPath !== undefined && mismatched > 0 && !options.allowMismatch) {
+    throw new UserError(
+      `${viztracerPath}: the Python stacks of ${mismatched} switch-out(s) do not fit the native stacks ` +
+        `(first at ${input.label}:${result.stats.viztracer.firstMismatchLine}); --allow-mismatch keeps going without them`,
+    );
+  }
+  report(result, options);
+  if (options.html !== undefined) {
+    const meta = {
+      title: options.title,
+      command: commandLine(),
+      input: input.label,
+      totals: totals(result, options),
+      frameKind: (name: string) => result.frameKinds.get(name),
+    };
+    await writeFileAtomically(options.html, renderHtml(result.stacks, meta));
+    process.stderr.write(`offgil: wrote the HTML flame graph to ${options.html}\n`);
+  }
+  // Folded stacks go to stdout unless a picture was asked for instead.
+  if (options.output !== undefined || options.html === undefined) await writeOutput(options.output, formatFolded(result.stacks));
+  if (options.output !== undefined && options.output !== '-') {
+    process.stderr.write(`offgil: wrote ${result.stacks.size} stacks, ${result.totalUs} µs, to ${options.output}\n`);
+  }
+}
+
+/** The command line as the user could type it again. */
+function commandLine(): string {
+  const quote = (arg: string): string => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", "'\\''")}'`);
+  return ['offgil', ...process.argv.slice(2)].map(quote).join(' ');
+}
+
+function totals(result: AnalysisResult, options: AnalysisCliOptions): { label: string; value: string }[] {
+  const number = (value: number): string => value.toLocaleString('en-US');
+  const gilUs = Math.floor(result.threads.reduce((sum, thread) => sum + thread.gilNs, 0) / 1000);
+  return [
+    { label: `shown (${options.state.join(', ')})`, value: `${number(result.totalUs)} µs in ${number(result.stats.keptIntervals)} intervals` },
+    { label: 'threads', value: `${number(result.threads.length)}, GIL wait ${number(gilUs)} µs in all` },
+    { label: 'intervals end at', value: options.until },
+  ];
+}
+
+function report(result: AnalysisResult, options: AnalysisCliOptions): void {
+  const err = (line: string): void => {
+    process.stderr.write(`${line}\n`);
+  };
+  for (const warning of result.warnings) {
+    if (warning.severity === 'warning') err(`offgil: warning: ${warning.message}`);
+  }
+  const notes = result.warnings.filter((warning) => warning.severity === 'note');
+  if (notes.length > 0 && !options.verbose) err(`offgil: note: ${notes.map((note) => note.message).join('; ')}`);
+  if (options.summary || options.verbose) err(formatThreadTable(result.threads));
+  if (!options.verbose) return;
+  const stats = result.stats;
+  for (const note of notes) err(`offgil: note: ${note.message}`);
+  err(`offgil: ${stats.lines} lines, ${stats.events} events, ${stats.switchEvents} sched_switch`);
+  err(
+    `offgil: ${stats.intervals} intervals closed by rule: ` +
+      CLOSE_RULE_NAMES.map((rule) => `${rule} ${stats.closedBy[rule]}`).join(', ') +
+      `; ${stats.openAtEnd} open at the end (dropped); ${stats.keptIntervals} in the output`,
+  );
+  const classes = Object.entries(stats.classNs)
+    .sort((a, b) => b[1] - a[1])
+    .map(([cls, ns]) => `${cls} ${Math.floor(ns / 1000)}`);
+  err(`offgil: off-CPU µs by class: ${classes.join(', ') || 'none'}`);
+  const others = Object.entries(stats.otherEvents).map(([name, count]) => `${name} ${count}`);
+  if (others.length > 0) err(`offgil: other events (used only to see their thread awake): ${others.join(', ')}`);
+  const viztracer = stats.viztracer;
+  if (viztracerPathOf(options) !== undefined) {
+    err(`offgil: VizTracer stacks: ${viztracer.matched} matched, ${viztracer.benign} benign, ${viztracer.mismatched} mismatched, ${viztracer.outsideTrace} outside the trace`);
+  }
+}
