@@ -8,6 +8,20 @@ import { open } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
 import { UserError } from './userError.js';
 
+/**
+ * The input stream itself broke (a gzip that fails to inflate). Callers that count lines can say
+ * where: `label:LINE: reason`.
+ */
+export class InputStreamError extends UserError {
+  constructor(
+    readonly label: string,
+    readonly reason: string,
+  ) {
+    super(`${label}: ${reason}`);
+    this.name = 'InputStreamError';
+  }
+}
+
 export interface OpenedInput {
   /** How messages name the input: its path, or `stdin`. */
   label: string;
@@ -39,7 +53,11 @@ export function stdinHasData(): boolean {
   }
 }
 
-export async function openInput(path: string | undefined): Promise<OpenedInput> {
+/**
+ * `scriptArgs` gives the `perf script` arguments for a perf.data file (offgil's own by default; the
+ * collapse command wants perf's plain output, as stackcollapse-perf.pl users pipe it).
+ */
+export async function openInput(path: string | undefined, scriptArgs: (path: string) => string[] = perfScriptArgs): Promise<OpenedInput> {
   if (path === '-' || (path === undefined && stdinHasData())) return openStdin();
   if (path === undefined) {
     const found = DEFAULT_INPUTS.find((name) => existsSync(name));
@@ -50,10 +68,10 @@ export async function openInput(path: string | undefined): Promise<OpenedInput> 
     }
     path = found;
   }
-  return openFile(path);
+  return openFile(path, scriptArgs);
 }
 
-async function openFile(path: string): Promise<OpenedInput> {
+async function openFile(path: string, scriptArgs: (path: string) => string[]): Promise<OpenedInput> {
   let magic: Buffer;
   try {
     const handle = await open(path, 'r');
@@ -66,7 +84,7 @@ async function openFile(path: string): Promise<OpenedInput> {
   } catch (error) {
     throw new UserError(`${path}: ${describeFsError(error)}`);
   }
-  if (magic.equals(PERF_MAGIC)) return { label: path, chunks: runPerfScript(path) };
+  if (magic.equals(PERF_MAGIC)) return { label: path, chunks: runPerfScript(path, scriptArgs(path)) };
   const stream = createReadStream(path, { highWaterMark: READ_CHUNK });
   if (startsWith(magic, GZIP_MAGIC)) return { label: path, chunks: gunzip(stream, path) };
   return { label: path, chunks: stream };
@@ -106,13 +124,13 @@ async function* gunzip(source: AsyncIterable<Buffer>, label: string): AsyncGener
   try {
     for await (const chunk of inflate) yield chunk as Buffer;
   } catch (error) {
-    throw new UserError(`${label}: corrupt gzip data (${(error as Error).message})`);
+    throw new InputStreamError(label, `corrupt gzip data (${(error as Error).message})`);
   }
   await feed;
 }
 
-async function* runPerfScript(path: string): AsyncGenerator<Buffer> {
-  const child = spawn('perf', perfScriptArgs(path), { stdio: ['ignore', 'pipe', 'pipe'] });
+async function* runPerfScript(path: string, args: string[]): AsyncGenerator<Buffer> {
+  const child = spawn('perf', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (text: string) => {

@@ -2,7 +2,12 @@
  * Splits a byte stream into lines without creating a string per line: the parser looks at most lines
  * (stack frames) as byte ranges only, which is what keeps it near the speed of a bare newline scan.
  */
-export type LineHandler = (buf: Buffer, start: number, end: number) => void;
+/**
+ * Called per line (without its newline). A handler that has consumed more of the chunk (the lines
+ * up to some later newline) may return the offset to go on from; it is only honoured for lines that
+ * lie in the chunk passed to `push`. Any other return value is ignored.
+ */
+export type LineHandler = (buf: Buffer, start: number, end: number) => unknown;
 
 const NEWLINE = 0x0a;
 
@@ -34,8 +39,8 @@ export class LineSplitter {
         this.carry = Buffer.from(chunk.subarray(pos));
         return;
       }
-      onLine(chunk, pos, nl);
-      pos = nl + 1;
+      const resume = onLine(chunk, pos, nl);
+      pos = typeof resume === 'number' ? resume : nl + 1;
     }
   }
 
