@@ -9,6 +9,7 @@ import { PerfInputError } from '../perf/scriptParser.js';
 import { formatFolded } from '../render/folded.js';
 import { formatThreadTable } from '../render/threadTable.js';
 import type { RootFrame } from '../stacks/foldStack.js';
+import { collapseCommand } from './collapse.js';
 import { inputError } from './run.js';
 
 interface CliOptions {
@@ -77,6 +78,8 @@ export function buildProgram(): Command {
     .option('-v, --verbose', 'print the per-thread table, how each rule closed intervals, and all counts to stderr')
     .option('--partial', 'on an input error, still write the stacks aggregated before it (exit status stays 2)')
     .showHelpAfterError('(offgil --help shows the options)')
+    .enablePositionalOptions()
+    .addCommand(collapseCommand())
     .exitOverride()
     .action(async (options: CliOptions) => {
       await runOffgil(options);
