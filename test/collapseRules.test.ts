@@ -1,7 +1,7 @@
 /** conformance/README.md §2: stackcollapse-perf.pl's rules, one at a time, on tiny inputs. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { collapseFrame, splitFrameLine, stripOffset, type FrameRules } from '../src/collapse/collapseFrame.js';
+import { collapseFrame, splitFrameLine, type FrameRules } from '../src/collapse/collapseFrame.js';
 import { newHeaderRanges, scanHeader } from '../src/collapse/collapseHeader.js';
 import { addCounts, formatCount, parseDigits } from '../src/collapse/perlCount.js';
 import { collapse, StackCollapser, type CollapseOptions, type CollapseWarning } from '../src/collapse/stackCollapser.js';
@@ -38,19 +38,19 @@ function warningsOf(input: string, options: CollapseOptions = {}): CollapseWarni
 
 const HEADER = 'app 100/101 [000] 1.000000: 7 cycles:';
 
-describe('stack line split (/^\\s*(\\w+)\\s*(.+) \\((.*)\\)/)', () => {
+describe('stack line split (/^\\s*(\\w+)\\s*(.+) \\((.*)\\)/, offset stripped)', () => {
   test('address, symbol and module; the module is between the last " (" and the last ")"', () => {
-    assert.deepEqual(splitFrameLine('\t    7f00 foo (/usr/lib/libc.so.6)'), { pc: '7f00', symbol: 'foo', module: '/usr/lib/libc.so.6' });
-    assert.deepEqual(splitFrameLine('\t1 weird;name (spaced) (/opt/bin)'), { pc: '1', symbol: 'weird;name (spaced)', module: '/opt/bin' });
-    assert.deepEqual(splitFrameLine('\t1 f (/memfd:x (deleted))'), { pc: '1', symbol: 'f (/memfd:x', module: 'deleted)' });
-    assert.deepEqual(splitFrameLine('\t1 f (mod) trailing'), { pc: '1', symbol: 'f', module: 'mod' });
+    assert.deepEqual(splitFrameLine('\t    7f00 foo (/usr/lib/libc.so.6)'), { pc: '7f00', name: 'foo', module: '/usr/lib/libc.so.6' });
+    assert.deepEqual(splitFrameLine('\t1 weird;name (spaced) (/opt/bin)'), { pc: '1', name: 'weird;name (spaced)', module: '/opt/bin' });
+    assert.deepEqual(splitFrameLine('\t1 f (/memfd:x (deleted))'), { pc: '1', name: 'f (/memfd:x', module: 'deleted)' });
+    assert.deepEqual(splitFrameLine('\t1 f (mod) trailing'), { pc: '1', name: 'f', module: 'mod' });
   });
 
   test('Perl backtracks when the symbol would be empty', () => {
     // `(.+)` needs a character: it takes the blank before ` (`, or the address's last character.
-    assert.deepEqual(splitFrameLine('  abc  (mod)'), { pc: 'abc', symbol: ' ', module: 'mod' });
-    assert.deepEqual(splitFrameLine('    abc (mod)'), { pc: 'ab', symbol: 'c', module: 'mod' });
-    assert.deepEqual(splitFrameLine('\t7f00 (mod)'), { pc: '7f0', symbol: '0', module: 'mod' });
+    assert.deepEqual(splitFrameLine('  abc  (mod)'), { pc: 'abc', name: ' ', module: 'mod' });
+    assert.deepEqual(splitFrameLine('    abc (mod)'), { pc: 'ab', name: 'c', module: 'mod' });
+    assert.deepEqual(splitFrameLine('\t7f00 (mod)'), { pc: '7f0', name: '0', module: 'mod' });
   });
 
   test('lines that are not stack lines', () => {
@@ -64,9 +64,12 @@ describe('per-frame rules', () => {
   test('a final +0x<lowercase hex> is stripped, once', () => {
     assert.deepEqual(frames('1 compute+0x1f (/opt/app)'), ['compute']);
     assert.deepEqual(frames('1 UPPER+0x1F (/opt/app)'), ['UPPER+0x1F']);
-    assert.equal(stripOffset('foo+0x12+0xab'), 'foo+0x12');
-    assert.equal(stripOffset('foo+0xab0x12'), 'foo+0xab0x12');
-    assert.equal(stripOffset('+0x10'), '');
+    const name = (symbol: string): string | undefined => splitFrameLine(`\t1 ${symbol} (/m)`)?.name;
+    assert.equal(name('foo+0x12+0xab'), 'foo+0x12');
+    assert.equal(name('foo+0xab0x12'), 'foo+0xab0x12');
+    assert.equal(name('foo+0x'), 'foo+0x');
+    assert.equal(name('+0x10'), '');
+    assert.deepEqual(frames('1 +0x10 (/m)'), []);
   });
 
   test('a symbol starting with "(" drops the frame', () => {

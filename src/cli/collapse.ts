@@ -4,7 +4,7 @@
  */
 import { Command, Option } from 'commander';
 import { StackCollapser, type CollapseOptions, type CollapseWarning } from '../collapse/stackCollapser.js';
-import { InputStreamError, openInput } from '../io/input.js';
+import { InputStreamError, openInput, type OpenOptions } from '../io/input.js';
 import { writeOutput } from '../io/output.js';
 import { UserError } from '../io/userError.js';
 import { PerfInputError } from '../perf/scriptParser.js';
@@ -22,10 +22,12 @@ interface CollapseCliOptions extends CollapseOptions {
 /** Perl options that need addr2line or source files; refused rather than silently ignored. */
 const UNSUPPORTED = ['inline', 'context', 'srcline'] as const;
 
-/** stackcollapse-perf users pipe plain `perf script`, so a perf.data file is read the same way. */
-function plainPerfScript(path: string): string[] {
-  return ['script', '-i', path];
-}
+const OPEN_OPTIONS: OpenOptions = {
+  // stackcollapse-perf users pipe plain `perf script`, so a perf.data file is read the same way.
+  perfScriptArgs: (path) => ['script', '-i', path],
+  // The collapser keeps no chunk.
+  reuseChunks: true,
+};
 
 export function collapseCommand(name = 'collapse'): Command {
   const command = new Command(name)
@@ -77,7 +79,7 @@ async function runCollapse(files: string[], options: CollapseCliOptions): Promis
   };
   try {
     for (const path of files.length > 0 ? files : ['-']) {
-      const input = await openInput(path, plainPerfScript);
+      const input = await openInput(path, OPEN_OPTIONS);
       label = input.label;
       try {
         for await (const chunk of input.chunks) {

@@ -1,15 +1,16 @@
 /**
- * stackcollapse-perf.pl's rules for one stack line, on a latin1-decoded line (one char per byte, so
- * every byte survives). These run once per distinct line; the collapser caches their result.
+ * stackcollapse-perf.pl's rules for the frames of one stack line, on latin1-decoded text (one char
+ * per byte, so every byte survives). They run once per distinct (symbol, module); the collapser
+ * caches their result.
  */
-import { isPerlSpace, isWordChar } from './perlChars.js';
+import { newStackLineRanges, scanStackLine } from './stackLineScan.js';
 
-/** The captures of `/^\s*(\w+)\s*(.+) \((.*)\)/`. */
+/** The parts of a stack line the rules look at (stackLineScan.ts finds them). */
 export interface FrameLineParts {
   /** The address as printed, used by `--addrs`. */
   pc: string;
-  /** The symbol, possibly `+0x…`-suffixed, possibly an inline chain `outer->inner`. */
-  symbol: string;
+  /** The symbol without its `+0x…` offset, possibly an inline chain `outer->inner`. */
+  name: string;
   module: string;
 }
 
@@ -22,28 +23,12 @@ export interface FrameRules {
   jit: boolean;
 }
 
-/**
- * Splits a stack line as the Perl regex does, or returns undefined for an unrecognized line. The
- * module sits between the last ` (` that has a `)` after it and the last `)`; text after that `)`
- * is ignored. When the symbol would be empty, Perl backtracks into the blanks or the address.
- */
+/** The parts of a stack line given as text, or undefined when it is not one. */
 export function splitFrameLine(line: string): FrameLineParts | undefined {
-  let pcStart = 0;
-  while (pcStart < line.length && isPerlSpace(line.charCodeAt(pcStart))) pcStart++;
-  let pcEnd = pcStart;
-  while (pcEnd < line.length && isWordChar(line.charCodeAt(pcEnd))) pcEnd++;
-  if (pcEnd === pcStart) return undefined;
-  let symbolStart = pcEnd;
-  while (symbolStart < line.length && isPerlSpace(line.charCodeAt(symbolStart))) symbolStart++;
-  const close = line.lastIndexOf(')');
-  const open = close < 2 ? -1 : line.lastIndexOf(' (', close - 2);
-  if (open < 0) return undefined;
-  if (open <= symbolStart) {
-    if (open > pcEnd) symbolStart = open - 1;
-    else if (open === pcEnd && pcEnd - pcStart >= 2) symbolStart = pcEnd = open - 1;
-    else return undefined;
-  }
-  return { pc: line.slice(pcStart, pcEnd), symbol: line.slice(symbolStart, open), module: line.slice(open + 2, close) };
+  const buf = Buffer.from(line, 'latin1');
+  const r = newStackLineRanges();
+  if (!scanStackLine(buf, 0, buf.length, r)) return undefined;
+  return { pc: line.slice(r.pcStart, r.pcEnd), name: line.slice(r.nameStart, r.nameEnd), module: line.slice(r.moduleStart, r.moduleEnd) };
 }
 
 const OPEN_PAREN = 0x28;
@@ -53,9 +38,8 @@ const OPEN_PAREN = 0x28;
  * empty when Perl drops the line (a symbol starting with `(`, or nothing left after `+0x…`).
  */
 export function collapseFrame(parts: FrameLineParts, rules: FrameRules, javaProcess: boolean): string[] {
-  const symbol = stripOffset(parts.symbol);
-  if (symbol.charCodeAt(0) === OPEN_PAREN) return [];
-  const pieces = splitInlineChain(symbol);
+  if (parts.name.charCodeAt(0) === OPEN_PAREN) return [];
+  const pieces = splitInlineChain(parts.name);
   const frames: string[] = [];
   for (let i = 0; i < pieces.length; i++) {
     let name = tidyName(unknownName(pieces[i]!, parts, rules.addrs));
@@ -63,18 +47,6 @@ export function collapseFrame(parts: FrameLineParts, rules: FrameRules, javaProc
     frames.push(annotate(name, parts.module, rules, i > 0));
   }
   return frames;
-}
-
-/** `s/\+0x[\da-f]+$//`: only lowercase hex, so `UPPER+0x1F` stays. */
-export function stripOffset(symbol: string): string {
-  let hexStart = symbol.length;
-  while (hexStart > 0 && isLowerHexDigit(symbol.charCodeAt(hexStart - 1))) hexStart--;
-  if (hexStart === symbol.length || hexStart < 3 || !symbol.startsWith('+0x', hexStart - 3)) return symbol;
-  return symbol.slice(0, hexStart - 3);
-}
-
-function isLowerHexDigit(code: number): boolean {
-  return (code >= 0x30 && code <= 0x39) || (code >= 0x61 && code <= 0x66);
 }
 
 /** Perl's `split /->/`: trailing empty fields are dropped, leading ones kept. */

@@ -9,15 +9,25 @@ export const INITIAL_SEQUENCES = 1 << 12;
 
 export class IntSequenceTable {
   /** `id + 1` per slot; EMPTY marks a free slot. */
-  private slots = new Int32Array(INITIAL_SEQUENCES * 4);
-  private hashes = new Int32Array(INITIAL_SEQUENCES);
-  private starts = new Int32Array(INITIAL_SEQUENCES);
-  private lengths = new Int32Array(INITIAL_SEQUENCES);
-  private arena = new Int32Array(INITIAL_SEQUENCES * 32);
+  private slots: Int32Array<ArrayBuffer>;
+  private hashes: Int32Array<ArrayBuffer>;
+  private starts: Int32Array<ArrayBuffer>;
+  private lengths: Int32Array<ArrayBuffer>;
+  private arena: Int32Array<ArrayBuffer>;
   private arenaUsed = 0;
   private count = 0;
   /** Whether the last `intern` call added its sequence. */
   added = false;
+
+  /** `capacity`: sequences before the arrays grow (a power of two; 0 for a table that stays empty). */
+  constructor(capacity = INITIAL_SEQUENCES) {
+    const sequences = Math.max(capacity, 1);
+    this.slots = new Int32Array(sequences * 4);
+    this.hashes = new Int32Array(sequences);
+    this.starts = new Int32Array(sequences);
+    this.lengths = new Int32Array(sequences);
+    this.arena = new Int32Array(sequences * 32);
+  }
 
   get size(): number {
     return this.count;

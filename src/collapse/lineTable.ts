@@ -23,8 +23,9 @@ const HEAD_HIGH = [0, 1, 2, 3, 4, 5, 6, 7].map((first) => byteMask((i) => i + 4 
 const TAIL_LOW = [0, 1, 2, 3, 4, 5, 6, 7, 8].map((count) => byteMask((i) => i < count));
 const TAIL_HIGH = [0, 1, 2, 3, 4, 5, 6, 7, 8].map((count) => byteMask((i) => i + 4 < count));
 
-/** 32-bit words that go into the hash: indentation, address and start of the symbol. */
-const HASHED_WORDS = 8;
+/** 32-bit words hashed one by one; of longer keys (record bodies), every `HASH_STRIDE`th after these. */
+const HASHED_WORDS = 64;
+const HASH_STRIDE = 16;
 const EMPTY = 0;
 /**
  * Room for the distinct lines of a typical profile: each growth runs code the optimizing compiler
@@ -46,24 +47,36 @@ export function wordViews(buffer: ArrayBufferLike, byteOffset: number, length: n
 
 export class LineTable {
   /** `id + 1` per slot; EMPTY marks a free slot. */
-  private slots = new Int32Array(INITIAL_LINES * 4);
-  private hashes = new Int32Array(INITIAL_LINES);
+  private slots: Int32Array<ArrayBuffer>;
+  private hashes: Int32Array<ArrayBuffer>;
   /** Index of the line's first 8-byte word in the arena. */
-  private starts = new Int32Array(INITIAL_LINES);
+  private starts: Int32Array<ArrayBuffer>;
   /** Byte length × 8 + offset of the first byte in its 8-byte word. */
-  private shapes = new Int32Array(INITIAL_LINES);
-  private arena = wordViews(new ArrayBuffer(INITIAL_LINES * 128), 0, INITIAL_LINES * 128);
+  private shapes: Int32Array<ArrayBuffer>;
+  private arena: WordViews;
   /** In 8-byte words. */
   private arenaUsed = 0;
   private count = 0;
   /** Where the line that the last `find` missed goes. */
   private missSlot = 0;
   private missHash = 0;
-  /** Whether the last `intern` call added its line. */
-  added = false;
+  /** `capacity`: lines before the arrays grow (a power of two; 0 for a table that stays empty). */
+  constructor(capacity = INITIAL_LINES) {
+    const lines = Math.max(capacity, 1);
+    this.slots = new Int32Array(lines * 4);
+    this.hashes = new Int32Array(lines);
+    this.starts = new Int32Array(lines);
+    this.shapes = new Int32Array(lines);
+    this.arena = wordViews(new ArrayBuffer(lines * 128), 0, lines * 128);
+  }
 
   get size(): number {
     return this.count;
+  }
+
+  /** Hash of the line that the last `find` missed. */
+  get missedHash(): number {
+    return this.missHash;
   }
 
   /** Bytes held for the lines' contents. */
@@ -74,8 +87,7 @@ export class LineTable {
   /** Id of the line `[start, end)` (non-empty) of the bytes that `words` views, added when new. */
   intern(words: WordViews, start: number, end: number): number {
     const id = this.find(words, start, end);
-    this.added = id < 0;
-    return id >= 0 ? id : this.insert(words.i32, start, end);
+    return id >= 0 ? id : this.add(words, start, end);
   }
 
   /** Id of the line `[start, end)`, or -1 when the table does not hold it. */
@@ -85,7 +97,7 @@ export class LineTable {
     const last = (end - 1) >>> 2;
     let hash = Math.imul((end - start) ^ (i32[first]! & HEAD_LOW[start & 3]!), 0x9e3779b1);
     const hashedEnd = Math.min(last, first + HASHED_WORDS);
-    for (let i = first + 1; i < hashedEnd; i++) {
+    for (let i = first + 1; i < last; i = i < hashedEnd ? i + 1 : i + HASH_STRIDE) {
       hash ^= hash >>> 15;
       hash = Math.imul(hash ^ i32[i]!, 0x9e3779b1);
     }
@@ -133,7 +145,8 @@ export class LineTable {
   }
 
   /** Adds the line that the last `find` missed. */
-  private insert(i32: Int32Array, start: number, end: number): number {
+  add(words: WordViews, start: number, end: number): number {
+    const i32 = words.i32;
     const id = this.count++;
     if (id === this.hashes.length) {
       this.hashes = grow(this.hashes, id * 2);
@@ -151,7 +164,7 @@ export class LineTable {
     }
     const at = this.arenaUsed;
     const stored = this.arena.i32;
-    stored.set(i32.subarray(first * 2, (last + 1) * 2), at * 2);
+    for (let i = first * 2, to = at * 2; i < (last + 1) * 2; i++, to++) stored[to] = i32[i]!;
     const headLow = HEAD_LOW[start & 7]!;
     const headHigh = HEAD_HIGH[start & 7]!;
     const tailLow = TAIL_LOW[((end - 1) & 7) + 1]!;

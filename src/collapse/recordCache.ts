@@ -5,7 +5,7 @@
  *
  * Only "clean" bodies are kept: stack lines only, each recognised, so that the same bytes always
  * give the same frames and no stderr message. Memory is capped; when records rarely repeat, the
- * cache switches itself off so that its lookups cost nothing.
+ * cache switches itself off and frees its memory, so that it costs nothing.
  */
 import { IntSequenceTable } from './intSequenceTable.js';
 import { LineTable, type WordViews } from './lineTable.js';
@@ -19,14 +19,15 @@ const MIN_HIT_RATIO = 8;
 const NOT_COMPUTED = -1;
 
 export class RecordCache {
-  private readonly bodies = new LineTable();
-  private readonly sequences = new IntSequenceTable();
-  private readonly lineCounts: number[] = [];
+  private bodies = new LineTable();
+  private sequences = new IntSequenceTable();
+  private lineCounts: number[] = [];
   /** Sequence id of the frames for a non-Java and a Java process (the Java rule strips a leading `L`). */
-  private readonly plainFrames: number[] = [];
-  private readonly javaFrames: number[] = [];
+  private plainFrames: number[] = [];
+  private javaFrames: number[] = [];
   private lookups = 0;
   private hits = 0;
+  /** Once false, stays false: nothing may be looked up or remembered any more. */
   enabled = true;
 
   /** Id of the body `[start, end)`, or -1. */
@@ -34,11 +35,20 @@ export class RecordCache {
     const id = this.bodies.find(words, start, end);
     if (id >= 0) this.hits++;
     if (++this.lookups === WINDOW) {
-      this.enabled = this.hits * MIN_HIT_RATIO >= this.lookups;
+      if (this.hits * MIN_HIT_RATIO < this.lookups) this.switchOff();
       this.lookups = 0;
       this.hits = 0;
     }
     return id;
+  }
+
+  private switchOff(): void {
+    this.enabled = false;
+    this.bodies = new LineTable(0);
+    this.sequences = new IntSequenceTable(0);
+    this.lineCounts = [];
+    this.plainFrames = [];
+    this.javaFrames = [];
   }
 
   /** Lines in body `id`. */
@@ -64,6 +74,7 @@ export class RecordCache {
    * `frames[from, to)` when a process took them (null when the record was filtered out).
    */
   remember(id: number, words: WordViews, start: number, end: number, lineCount: number, javaProcess: boolean, frames: Int32Array | null, from: number, to: number): void {
+    if (!this.enabled) return;
     if (id < 0) {
       if (this.bodies.bytes + (end - start) > MAX_CACHED_BYTES) return;
       id = this.bodies.intern(words, start, end);

@@ -8,6 +8,7 @@
  * a record whose lines repeat an earlier record's byte for byte is taken whole (recordCache.ts).
  * No string is built per line or per sample; output strings are built once per distinct stack.
  */
+import { FrameTable } from '../perf/frameTable.js';
 import { LineSplitter } from '../perf/lineSplitter.js';
 import { PerfInputError } from '../perf/scriptParser.js';
 import { newHeaderRanges, scanHeader, type HeaderRanges } from './collapseHeader.js';
@@ -75,6 +76,10 @@ export class StackCollapser {
   private warnedFilter = false;
   private readonly header: HeaderRanges = newHeaderRanges();
 
+  /** Process frames by the header bytes they come from (the name, and the ids when shown) → text id. */
+  private readonly processes = new FrameTable();
+  private readonly processText: number[] = [];
+  private readonly processIsJava: boolean[] = [];
   /** Text id of the current record's process frame; -1 while no record is open (Perl's `$pname` unset). */
   private processId = -1;
   private javaProcess = false;
@@ -301,9 +306,15 @@ export class StackCollapser {
       period = periodOf(buf, header.periodStart, header.periodEnd);
     }
     this.period = period;
-    const name = this.processName(buf, start, header);
-    this.javaProcess = name.startsWith('java');
-    this.processId = this.lineTexts.textId(name);
+    const withIds = this.options.pid === true || this.options.tid === true;
+    const key = this.processes.intern(buf, start, header.commEnd, withIds ? header.firstIdStart : 0, withIds ? header.secondIdEnd : 0);
+    if (key === this.processText.length) {
+      const name = this.processName(buf, start, header);
+      this.processText.push(this.lineTexts.textId(name));
+      this.processIsJava.push(name.startsWith('java'));
+    }
+    this.processId = this.processText[key]!;
+    this.javaProcess = this.processIsJava[key]!;
   }
 
   private processName(buf: Buffer, start: number, header: HeaderRanges): string {
