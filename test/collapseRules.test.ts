@@ -346,6 +346,26 @@ describe('records taken whole from the cache give what line-by-line reading give
   });
 });
 
+describe('caches never change the output', () => {
+  test('a function at thousands of addresses and offsets is one frame; [unknown] with --addrs keeps each address', () => {
+    let input = '';
+    for (let i = 0; i < 3000; i++) {
+      input += record(HEADER, `${(0x400000 + i * 8).toString(16)} hot+0x${(i % 977).toString(16)} (/m)`, `${(0x7f00 + i).toString(16)} [unknown] (/lib/libc.so)`, '1 root (/m)');
+    }
+    assert.equal(folded(input), `app;root;[libc.so];hot ${3000 * 7}\n`);
+    const addrs = folded(input, { addrs: true }).split('\n');
+    assert.equal(addrs.length, 3000 + 1);
+    assert.equal(addrs[0], 'app;root;[libc.so <7f00>];hot 7');
+  });
+
+  test('records that never repeat switch the record cache off; later repeats are still counted right', () => {
+    let input = '';
+    for (let i = 0; i < 5000; i++) input += record(HEADER, `${(0x400000 + i).toString(16)} leaf (/m)`, '2 root (/m)');
+    for (let i = 0; i < 300; i++) input += record(HEADER, '1 other (/m)', '2 root (/m)');
+    assert.equal(folded(input), `app;root;leaf ${5000 * 7}\napp;root;other ${300 * 7}\n`);
+  });
+});
+
 describe('bad input', () => {
   test('a NUL byte is binary data: PerfInputError with its line, after the lines before it', () => {
     const collapser = new StackCollapser();
