@@ -10,7 +10,7 @@ import { PerfInputError } from './perf/scriptParser.js';
  * `./perf.data`. Input errors are thrown as UserError with a `FILE:LINE: message` text.
  */
 export async function offgil(input?: string | AsyncIterable<Buffer | string>, options: AnalyzeOptions = {}): Promise<AnalysisResult> {
-  const opened = typeof input === 'object' ? { label: 'input', chunks: input } : await openInput(input, false);
+  const opened = typeof input === 'object' ? { label: 'input', chunks: input } : await openInput(input, { readPipedStdin: false });
   const analyzer = new OffGilAnalyzer(options);
   try {
     for await (const chunk of opened.chunks) analyzer.push(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk);

@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { openInput, RECORD_COMMAND } from '../io/input.js';
 import { UserError } from '../io/userError.js';
 import { addAnalysisOptions, type AnalysisCliOptions } from './analysisOptions.js';
+import { collapseCommand } from './collapse.js';
 import { recordCommand } from './record.js';
 import { runAnalysis } from './runAnalysis.js';
 
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
     await runAnalysis(await openInput(options.input), options);
   });
   program.addCommand(recordCommand());
+  program.addCommand(collapseCommand());
   return program;
 }
 

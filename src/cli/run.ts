@@ -2,6 +2,7 @@
  * Shared shell of the commands: one-line errors with exit status 2 (never a stack trace for expected
  * failures), and quiet exit when stdout is closed early.
  */
+import type { Command } from 'commander';
 import { PerfInputError } from '../perf/scriptParser.js';
 import { exitQuietlyOnClosedStdout } from '../io/output.js';
 import { UserError } from '../io/userError.js';
@@ -25,4 +26,19 @@ export function runCommand(name: string, main: () => Promise<void>): void {
 /** A parse error located in the named input, as `LABEL:LINE: message`. */
 export function inputError(label: string, error: PerfInputError): UserError {
   return new UserError(`${label}:${error.line}: ${error.message}`);
+}
+
+/**
+ * Runs a commander program built with `exitOverride()`: help and version are a normal end; a usage
+ * error, which commander has already printed, exits with status 2.
+ */
+export async function parseCommandLine(program: Command, argv: readonly string[]): Promise<void> {
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code === 'commander.helpDisplayed' || code === 'commander.help' || code === 'commander.version') return;
+    if (typeof code === 'string' && code.startsWith('commander.')) throw new UserError('', 2);
+    throw error;
+  }
 }

@@ -25,7 +25,7 @@ export async function writeFileAtomically(path: string, content: string | Uint8A
 }
 
 /** Writes to the file `path`, or to stdout when `path` is undefined or `-`. */
-export async function writeOutput(path: string | undefined, content: string): Promise<void> {
+export async function writeOutput(path: string | undefined, content: string | Uint8Array): Promise<void> {
   if (path === undefined || path === '-') {
     await new Promise<void>((resolve) => {
       if (process.stdout.write(content)) resolve();

@@ -1,9 +1,12 @@
 /**
  * A hash table from byte strings to small integers that looks keys up straight from a Buffer range,
- * so that the parser's hot loop never builds a string for a key it has seen before.
+ * so that the parser's hot loop never builds a string for a key it has seen before. A key is one
+ * range, or a pair of ranges of the same buffer (such as a symbol and its module).
  */
 const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
+/** Between the two ranges of a pair key, so that `ab`+`c` and `a`+`bc` differ. */
+const SEPARATOR = 0x00;
 
 export class ByteKeyTable {
   /** Open-addressing slots holding `entry + 1`; 0 marks an empty slot. */
@@ -23,41 +26,64 @@ export class ByteKeyTable {
 
   /** Value stored for the key `buf[start, end)`, or -1. */
   get(buf: Buffer, start: number, end: number): number {
-    const hash = hashBytes(buf, start, end);
-    const mask = this.slots.length - 1;
-    const length = end - start;
-    for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
-      const stored = this.slots[slot]!;
-      if (stored === 0) return -1;
-      const entry = stored - 1;
-      if (this.hashes[entry] === hash && this.keyLength[entry] === length && this.sameKey(entry, buf, start, end)) return this.values[entry]!;
-    }
+    const entry = this.find(buf, start, end, end, end);
+    return entry < 0 ? -1 : this.values[entry]!;
   }
 
   /** Stores `value` for a key that is not in the table yet. */
   add(buf: Buffer, start: number, end: number, value: number): void {
-    const hash = hashBytes(buf, start, end);
+    this.insert(buf, start, end, end, end, value);
+  }
+
+  /** Id (0, 1, 2, … in order of first sight) of the pair key `buf[aStart, aEnd)`, `buf[bStart, bEnd)`. */
+  intern(buf: Buffer, aStart: number, aEnd: number, bStart: number, bEnd: number): number {
+    const entry = this.find(buf, aStart, aEnd, bStart, bEnd);
+    if (entry >= 0) return this.values[entry]!;
+    const id = this.count;
+    this.insert(buf, aStart, aEnd, bStart, bEnd, id);
+    return id;
+  }
+
+  private find(buf: Buffer, aStart: number, aEnd: number, bStart: number, bEnd: number): number {
+    const hash = hashPair(buf, aStart, aEnd, bStart, bEnd);
+    const mask = this.slots.length - 1;
+    const length = aEnd - aStart + 1 + bEnd - bStart;
+    for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
+      const stored = this.slots[slot]!;
+      if (stored === 0) return -1;
+      const entry = stored - 1;
+      if (this.hashes[entry] === hash && this.keyLength[entry] === length && this.sameKey(entry, buf, aStart, aEnd, bStart, bEnd)) return entry;
+    }
+  }
+
+  private insert(buf: Buffer, aStart: number, aEnd: number, bStart: number, bEnd: number, value: number): void {
     const entry = this.count++;
     if (entry >= this.hashes.length) this.growEntries();
-    const length = end - start;
+    const length = aEnd - aStart + 1 + bEnd - bStart;
     while (this.arenaUsed + length > this.arena.length) {
       const bigger = Buffer.alloc(this.arena.length * 2);
       this.arena.copy(bigger, 0, 0, this.arenaUsed);
       this.arena = bigger;
     }
-    buf.copy(this.arena, this.arenaUsed, start, end);
-    this.keyStart[entry] = this.arenaUsed;
+    const start = this.arenaUsed;
+    buf.copy(this.arena, start, aStart, aEnd);
+    this.arena[start + aEnd - aStart] = SEPARATOR;
+    buf.copy(this.arena, start + aEnd - aStart + 1, bStart, bEnd);
+    this.keyStart[entry] = start;
     this.keyLength[entry] = length;
     this.arenaUsed += length;
-    this.hashes[entry] = hash;
+    this.hashes[entry] = hashPair(buf, aStart, aEnd, bStart, bEnd);
     this.values[entry] = value;
     if (this.count * 2 > this.slots.length) this.rehash();
     else this.place(this.slots, entry);
   }
 
-  private sameKey(entry: number, buf: Buffer, start: number, end: number): boolean {
+  private sameKey(entry: number, buf: Buffer, aStart: number, aEnd: number, bStart: number, bEnd: number): boolean {
     const arena = this.arena;
-    for (let i = start, at = this.keyStart[entry]!; i < end; i++, at++) if (arena[at] !== buf[i]) return false;
+    let at = this.keyStart[entry]!;
+    for (let i = aStart; i < aEnd; i++, at++) if (arena[at] !== buf[i]) return false;
+    if (arena[at++] !== SEPARATOR) return false;
+    for (let i = bStart; i < bEnd; i++, at++) if (arena[at] !== buf[i]) return false;
     return true;
   }
 
@@ -86,8 +112,10 @@ export class ByteKeyTable {
   }
 }
 
-function hashBytes(buf: Buffer, start: number, end: number): number {
+function hashPair(buf: Buffer, aStart: number, aEnd: number, bStart: number, bEnd: number): number {
   let hash = FNV_OFFSET;
-  for (let i = start; i < end; i++) hash = Math.imul(hash ^ buf[i]!, FNV_PRIME);
+  for (let i = aStart; i < aEnd; i++) hash = Math.imul(hash ^ buf[i]!, FNV_PRIME);
+  hash = Math.imul(hash ^ SEPARATOR, FNV_PRIME);
+  for (let i = bStart; i < bEnd; i++) hash = Math.imul(hash ^ buf[i]!, FNV_PRIME);
   return hash;
 }

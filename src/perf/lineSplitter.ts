@@ -2,7 +2,13 @@
  * Splits a byte stream into lines without creating a string per line: the parser looks at most lines
  * (stack frames) as byte ranges only, which is what keeps it near the speed of a bare newline scan.
  */
-export type LineHandler = (buf: Buffer, start: number, end: number) => void;
+
+/**
+ * Called per line (without its newline). A handler that has consumed more of the chunk (the lines
+ * up to some later newline) may return the offset to go on from; it is only honoured for lines that
+ * lie in the chunk passed to `push`. Any other return value is ignored.
+ */
+export type LineHandler = (buf: Buffer, start: number, end: number) => unknown;
 
 const NEWLINE = 0x0a;
 
@@ -34,18 +40,19 @@ export class LineSplitter {
         this.carry = Buffer.from(chunk.subarray(pos));
         return;
       }
-      onLine(chunk, pos, nl);
-      pos = nl + 1;
+      const resume = onLine(chunk, pos, nl);
+      pos = typeof resume === 'number' ? resume : nl + 1;
     }
   }
 
   /**
-   * Ends the input. Returns true when it stopped inside a line: `perf script` ends every line with a
-   * newline, so such a tail is a cut-off line and is not passed on.
+   * Ends the input and returns the bytes after its last newline, or null. They are not passed to the
+   * handler: `perf script` ends every line with a newline, so for offgil they are a cut-off line,
+   * while stackcollapse-perf.pl (Perl's `<>`) reads them as a last line.
    */
-  end(): boolean {
-    const cutOff = this.carry !== null && this.carry.length > 0;
+  end(): Buffer | null {
+    const tail = this.carry !== null && this.carry.length > 0 ? this.carry : null;
     this.carry = null;
-    return cutOff;
+    return tail;
   }
 }

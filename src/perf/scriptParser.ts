@@ -74,7 +74,7 @@ export class PerfScriptParser {
 
   /** Ends the input; throws PerfInputError when the last line was cut off. */
   end(): void {
-    const truncated = this.splitter.end();
+    const truncated = this.splitter.end() !== null;
     // The event before a cut-off line is complete up to it; --partial results include it.
     this.finishEvent();
     if (truncated) {
