@@ -34,9 +34,8 @@ export interface FlameGraphResult {
  * without newlines). Throws `FlameGraphOptionError` for an unusable option value.
  */
 export function renderFlameGraph(lines: Iterable<string>, options: Partial<FlameGraphOptions> = {}): FlameGraphResult {
-  const resolved = resolveOptions(options);
-  const background = backgroundStops(resolved.colors, resolved.bgColors);
-  if (background === undefined) throw new FlameGraphOptionError(`--bgcolors must be yellow, blue, green, grey or #rrggbb, not ${resolved.bgColors}`);
+  const resolved = checkFlameGraphOptions(options);
+  const background = backgroundStops(resolved.colors, resolved.bgColors)!;
   const warnings: string[] = [];
   if (!(PALETTES as readonly string[]).includes(resolved.colors)) {
     warnings.push(`Unknown palette ${resolved.colors}: frames are drawn black (palettes: ${PALETTES.join(' ')})`);
@@ -86,6 +85,15 @@ export function renderFlameGraph(lines: Iterable<string>, options: Partial<Flame
   const result: FlameGraphResult = { svg, exitCode: 0, warnings };
   if (fill.paletteMap !== undefined) result.paletteMap = fill.paletteMap;
   return result;
+}
+
+/** Options with defaults filled in; throws `FlameGraphOptionError` for an unusable value (before any input is read). */
+export function checkFlameGraphOptions(options: Partial<FlameGraphOptions>): FlameGraphOptions {
+  const resolved = resolveOptions(options);
+  if (backgroundStops(resolved.colors, resolved.bgColors) === undefined) {
+    throw new FlameGraphOptionError(`--bgcolors must be yellow, blue, green, grey or #rrggbb, not ${resolved.bgColors}`);
+  }
+  return resolved;
 }
 
 /**
