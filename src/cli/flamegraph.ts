@@ -55,6 +55,7 @@ async function readLines(paths: readonly string[]): Promise<string[]> {
   const lines: string[] = [];
   for (const path of paths) {
     const input = await openInput(path);
+    // A string per line (not slices of a decoded chunk) keeps the sort and merge on compact strings.
     const splitter = new LineSplitter((buf, start, end) => {
       lines.push(buf.toString('utf8', start, end));
     });

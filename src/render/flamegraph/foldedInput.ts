@@ -35,11 +35,25 @@ function isPerlSpace(code: number): boolean {
   );
 }
 
+const DIGIT = /^\p{Nd}$/u;
+
 /** Index of the whitespace before a trailing count, or -1 when `text` does not end in ` COUNT`. */
 function countStart(text: string): number {
+  // Walks back over digits (any script, like Perl's `\d`) and points only, so a stack is not
+  // scanned to its start.
   let i = text.length - 1;
-  while (i >= 0 && !isPerlSpace(text.charCodeAt(i))) i--;
-  if (i < 0 || i === text.length - 1) return -1;
+  while (i >= 0) {
+    const code = text.charCodeAt(i);
+    if (code < 0x80) {
+      if ((code >= 0x30 && code <= 0x39) || code === 0x2e) i--;
+      else break;
+      continue;
+    }
+    const first = code >= 0xdc00 && code <= 0xdfff && i > 0 ? i - 1 : i;
+    if (!DIGIT.test(text.slice(first, i + 1))) break;
+    i = first - 1;
+  }
+  if (i < 0 || i === text.length - 1 || !isPerlSpace(text.charCodeAt(i))) return -1;
   return NUMBER.test(text.slice(i + 1)) ? i : -1;
 }
 
@@ -79,15 +93,13 @@ export function parseFoldedLine(line: string, reverse: boolean): FoldedLine | un
 
 /**
  * `--colors chain`: the frames after each `;--;` separator are the waker's and get `_[w]`; a stack
- * without a waker part gets a trailing `--` frame.
+ * without a waker part gets a trailing `--` frame. Parts are split the Perl way (empty trailing parts
+ * dropped), so `a;--;` counts as having no waker part.
  */
 export function markWakerFrames(stack: string): string {
   const parts = stack.split(';--;');
-  if (parts.length === 1) return `${stack};--`;
-  const wakers = parts.slice(1).map((part) =>
-    splitFrames(part)
-      .map((frame) => `${frame}_[w]`)
-      .join(';'),
-  );
+  while (parts.length > 1 && parts[parts.length - 1] === '') parts.pop();
+  if (parts.length === 1) return `${parts[0]};--`;
+  const wakers = parts.slice(1).map((part) => `${part.replaceAll(';', '_[w];')}_[w]`);
   return [parts[0], ...wakers].join(';--;');
 }

@@ -8,7 +8,7 @@ import { parseFoldedLine, type FoldedLine } from './foldedInput.js';
 import { mergeLines, orderLines, type FrameNode } from './merge.js';
 import { minWidthOf, resolveOptions, FlameGraphOptionError, type FlameGraphOptions } from './options.js';
 import { backgroundStops, differentialColor, paletteColor, PALETTES, type ColorMode } from './palette.js';
-import { graphGeometry, widthPerTime, writeErrorSvg, writeFlameGraphSvg, type SvgFrame } from './svgWriter.js';
+import { graphGeometry, widthPerTime, writeErrorSvg, writeFlameGraphSvg } from './svgWriter.js';
 
 export type { FlameGraphOptions, NameAttributes } from './options.js';
 export type { FrameKind } from './frameKind.js';
@@ -78,10 +78,7 @@ export function renderFlameGraph(lines: Iterable<string>, options: Partial<Flame
   merged.nodes.sort((a, b) => a.depth - b.depth || a.start - b.start);
 
   const fill = frameFill(resolved, maxDelta);
-  const frames = (function* (): Generator<SvgFrame> {
-    for (const node of merged.nodes) yield { node, fill: fill.of(node) };
-  })();
-  const svg = writeFlameGraphSvg(frames, graphGeometry(merged.maxDepth, total, resolved), total, background, resolved);
+  const svg = writeFlameGraphSvg(merged.nodes, fill.of, graphGeometry(merged.maxDepth, total, resolved), total, background, resolved);
   const result: FlameGraphResult = { svg, exitCode: 0, warnings };
   if (fill.paletteMap !== undefined) result.paletteMap = fill.paletteMap;
   return result;

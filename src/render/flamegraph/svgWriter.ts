@@ -3,7 +3,7 @@
  * geometry and number formatting, so tools and people that know its output find their way. Profile
  * text is escaped; the embedded script is ours (script.ts).
  */
-import { formatFixed, formatPerlNumber, withThousands } from './cFormat.js';
+import { formatFixed, formatPerlNumber, roundToTenths, tenthsText, withThousands } from './cFormat.js';
 import type { FrameNode } from './merge.js';
 import type { FlameGraphOptions } from './options.js';
 import { flameGraphScript } from './script.js';
@@ -36,16 +36,36 @@ function commentText(text: string): string {
   return text.replace(XML_FORBIDDEN, '\ufffd').replace(/-(?=-|$)/g, '- ');
 }
 
+/**
+ * Collects the document in UTF-8 blocks of about 64 KB. Holding tens of thousands of small strings
+ * until one final join makes them survive young-generation collections, which cost more than
+ * writing the SVG itself.
+ */
+class TextAccumulator {
+  private readonly blocks: Buffer[] = [];
+  private pending = '';
+
+  add(text: string): void {
+    this.pending += text;
+    if (this.pending.length >= 1 << 16) this.flush();
+  }
+
+  text(): string {
+    this.flush();
+    return Buffer.concat(this.blocks).toString('utf8');
+  }
+
+  private flush(): void {
+    this.blocks.push(Buffer.from(this.pending, 'utf8'));
+    this.pending = '';
+  }
+}
+
 export interface GraphGeometry {
   width: number;
   height: number;
   /** Pixels per count. */
   widthPerTime: number;
-}
-
-export interface SvgFrame {
-  node: FrameNode;
-  fill: string;
 }
 
 interface Layout {
@@ -55,6 +75,12 @@ interface Layout {
   height: number;
   ypad1: number;
   ypad2: number;
+  /** Per depth, filled as frames are written. */
+  rows: Row[];
+  /** Per frame name, filled as frames are written. */
+  names: Map<string, NameParts>;
+  /** `--countname`, escaped. */
+  countName: string;
 }
 
 export function graphGeometry(maxDepth: number, total: number, options: FlameGraphOptions): GraphGeometry {
@@ -80,23 +106,35 @@ export function defaultTitle(options: FlameGraphOptions): string {
 }
 
 /**
- * The whole document. `frames` come in drawing order; `total` is what 100 % means (the sum of the
- * counts, or a larger `--total`), which is also where the root box ends.
+ * The whole document. `nodes` come in drawing order and `fillOf` colors each; `total` is what 100 %
+ * means (the sum of the counts, or a larger `--total`), which is also where the root box ends.
  */
 export function writeFlameGraphSvg(
-  frames: Iterable<SvgFrame>,
+  nodes: readonly FrameNode[],
+  fillOf: (node: FrameNode) => string,
   geometry: GraphGeometry,
   total: number,
   background: readonly [string, string],
   options: FlameGraphOptions,
 ): string {
   const { ypad1, ypad2 } = paddings(options.fontSize);
-  const layout: Layout = { options, background, width: geometry.width, height: geometry.height, ypad1, ypad2 };
-  const out: string[] = [header(options, layout.width, layout.height), definitions(layout), style(layout), flameGraphScript(scriptConfig(layout)), controls(layout)];
-  out.push('<g id="frames">\n');
-  for (const frame of frames) out.push(frameElement(frame, geometry, total, layout));
-  out.push('</g>\n</svg>\n');
-  return out.join('');
+  const layout: Layout = {
+    options,
+    background,
+    width: geometry.width,
+    height: geometry.height,
+    ypad1,
+    ypad2,
+    rows: [],
+    names: new Map(),
+    countName: escapeText(options.countName),
+  };
+  const out = new TextAccumulator();
+  out.add(header(options, layout.width, layout.height) + definitions(layout) + style(layout) + flameGraphScript(scriptConfig(layout)) + controls(layout));
+  out.add('<g id="frames">\n');
+  for (const node of nodes) out.add(frameElement(node, fillOf(node), geometry, total, layout));
+  out.add('</g>\n</svg>\n');
+  return out.text();
 }
 
 /** What flamegraph.pl prints when no line had a count: a small image with one line of text. */
@@ -175,62 +213,109 @@ function controls({ options, width, height, ypad2 }: Layout): string {
   );
 }
 
-function frameElement({ node, fill }: SvgFrame, geometry: GraphGeometry, total: number, layout: Layout): string {
+/** The printed vertical geometry of one depth: rect `y`, rect `height` and text `y`. */
+interface Row {
+  y: string;
+  height: string;
+  textY: string;
+}
+
+function rowAt(depth: number, layout: Layout): Row {
+  let row = layout.rows[depth];
+  if (row !== undefined) return row;
+  const fh = layout.options.frameHeight;
+  let y1: number;
+  let y2: number;
+  if (layout.options.inverted) {
+    y1 = layout.ypad1 + depth * fh;
+    y2 = layout.ypad1 + (depth + 1) * fh - 1;
+  } else {
+    y1 = layout.height - layout.ypad2 - (depth + 1) * fh + 1;
+    y2 = layout.height - layout.ypad2 - depth * fh;
+  }
+  row = { y: formatPerlNumber(y1), height: formatFixed(y2 - y1, 1), textY: formatPerlNumber(3 + (y1 + y2) / 2) };
+  layout.rows[depth] = row;
+  return row;
+}
+
+function frameElement(node: FrameNode, fill: string, geometry: GraphGeometry, total: number, layout: Layout): string {
   const { options } = layout;
   const isRoot = node.depth === 0;
   const end = isRoot ? total : node.end;
   const x1 = XPAD + node.start * geometry.widthPerTime;
   const x2 = XPAD + end * geometry.widthPerTime;
-  const fh = options.frameHeight;
-  let y1: number;
-  let y2: number;
-  if (options.inverted) {
-    y1 = layout.ypad1 + node.depth * fh;
-    y2 = layout.ypad1 + (node.depth + 1) * fh - 1;
-  } else {
-    y1 = layout.height - layout.ypad2 - (node.depth + 1) * fh + 1;
-    y2 = layout.height - layout.ypad2 - node.depth * fh;
-  }
-  const rectX = formatFixed(x1, 1);
-  const rectWidth = formatFixed(Number(formatFixed(x2, 1)) - Number(rectX), 1);
+  const row = rowAt(node.depth, layout);
+  // flamegraph.pl subtracts the rounded edges; in tenths that is exact integer arithmetic.
+  const left = roundToTenths(x1);
+  const rectX = tenthsText(left);
+  const rectWidth = tenthsText(roundToTenths(x2) - left);
   const attributes = options.nameAttributes?.get(node.name);
-  const info = attributes?.title !== undefined ? escapeAttribute(attributes.title) : tooltip(node, end, total, options);
-  const label = isRoot ? '' : fitLabel(node.name, Math.trunc((x2 - x1) / (options.fontSize * options.fontWidth)));
-  const [open, close] = groupTags(attributes);
+  const info = attributes?.title !== undefined ? escapeAttribute(attributes.title) : tooltip(node, end, total, layout);
+  const label = isRoot ? '' : fitLabel(namePartsOf(node.name, layout), Math.trunc((x2 - x1) / (options.fontSize * options.fontWidth)));
+  const [open, close] = attributes === undefined ? PLAIN_GROUP : groupTags(attributes);
   return (
-    `${open}\n<title>${info}</title><rect x="${rectX}" y="${formatPerlNumber(y1)}" width="${rectWidth}" height="${formatFixed(y2 - y1, 1)}" fill="${fill}" rx="2" ry="2" />\n` +
-    `<text  x="${formatFixed(x1 + 3, 2)}" y="${formatPerlNumber(3 + (y1 + y2) / 2)}" >${label}</text>\n${close}\n`
+    `${open}\n<title>${info}</title><rect x="${rectX}" y="${row.y}" width="${rectWidth}" height="${row.height}" fill="${fill}" rx="2" ry="2" />\n` +
+    `<text  x="${formatFixed(x1 + 3, 2)}" y="${row.textY}" >${label}</text>\n${close}\n`
   );
 }
 
 /** `NAME (N COUNTNAME, P%)`, with `; D%` for differential boxes; the root is `all (N COUNTNAME, 100%)`. */
-function tooltip(node: FrameNode, end: number, total: number, options: FlameGraphOptions): string {
+function tooltip(node: FrameNode, end: number, total: number, layout: Layout): string {
+  const { options } = layout;
   const count = formatFixed((end - node.start) * options.factor, 0);
-  const countText = `${withThousands(count)} ${escapeText(options.countName)}`;
+  const countText = `${withThousands(count)} ${layout.countName}`;
   if (node.depth === 0) return `all (${countText}, 100%)`;
   const scale = total * options.factor;
   const percent = formatFixed((100 * Number(count)) / scale, 2);
-  const name = escapeAttribute(node.name).replace(ANNOTATION, '');
+  const name = namePartsOf(node.name, layout).title;
   if (node.delta === undefined) return `${name} (${countText}, ${percent}%)`;
   const delta = options.negate ? -node.delta : node.delta;
   const deltaText = formatFixed((100 * delta) / scale, 2);
   return `${name} (${countText}, ${percent}%; ${delta > 0 ? '+' : ''}${deltaText}%)`;
 }
 
-/** The first `chars` characters (code points) of the name without annotation, `..` ending a cut one. */
-export function fitLabel(name: string, chars: number): string {
-  if (chars < 3) return '';
-  const bare = name.replace(ANNOTATION, '');
-  if (!/[\ud800-\udfff]/.test(bare)) {
-    return escapeText(bare.length > chars ? `${bare.slice(0, chars - 2)}..` : bare);
-  }
-  const points = [...bare];
-  return escapeText(points.length > chars ? `${points.slice(0, chars - 2).join('')}..` : bare);
+/** The texts a frame name yields, worked out once per distinct name. */
+export interface NameParts {
+  /** Tooltip name: escaped (`"` too), annotation removed. */
+  title: string;
+  /** Label source: annotation removed, not escaped. */
+  bare: string;
+  /** `bare` escaped, for labels that fit whole. */
+  bareText: string;
+  /** Code points of `bare` when it has characters beyond U+FFFF (labels count code points). */
+  points: string[] | undefined;
 }
 
+export function nameParts(name: string): NameParts {
+  const bare = name.endsWith(']') ? name.replace(ANNOTATION, '') : name;
+  return {
+    title: escapeAttribute(bare),
+    bare,
+    bareText: escapeText(bare),
+    points: /[\ud800-\udfff]/.test(bare) ? [...bare] : undefined,
+  };
+}
+
+function namePartsOf(name: string, layout: Layout): NameParts {
+  let parts = layout.names.get(name);
+  if (parts === undefined) {
+    parts = nameParts(name);
+    layout.names.set(name, parts);
+  }
+  return parts;
+}
+
+/** The first `chars` characters (code points) of the name without annotation, `..` ending a cut one. */
+export function fitLabel({ bare, bareText, points }: NameParts, chars: number): string {
+  if (chars < 3) return '';
+  if (points === undefined) return bare.length > chars ? escapeText(`${bare.slice(0, chars - 2)}..`) : bareText;
+  return points.length > chars ? escapeText(`${points.slice(0, chars - 2).join('')}..`) : bareText;
+}
+
+const PLAIN_GROUP = ['<g >', '</g>'] as const;
+
 /** `<g …>`/`</g>`, or `<a …>`/`</a>` for a frame that `--nameattr` gives an `href`. */
-function groupTags(attributes: Readonly<Record<string, string>> | undefined): [string, string] {
-  if (attributes === undefined) return ['<g >', '</g>'];
+function groupTags(attributes: Readonly<Record<string, string>>): readonly [string, string] {
   const value = (key: string) => (attributes[key] === undefined ? [] : [`${key}="${escapeAttribute(attributes[key])}"`]);
   const raw = (key: string) => (attributes[key] === undefined ? [] : [attributes[key]]);
   if (attributes.href === undefined) return [`<g ${[...value('id'), ...value('class'), ...raw('g_extra')].join(' ')}>`, '</g>'];
