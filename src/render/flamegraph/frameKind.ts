@@ -13,11 +13,16 @@ const PYTHON = /^py::|\.py(?::\d+)?\)$|<frozen /;
 /** GCC's suffixes for specialised copies of a function: `take_gil.constprop.0`, `f.isra.0`, `g.part.1.cold`. */
 const CLONE = String.raw`(?:\.(?:constprop|isra|part|cold|lto_priv)(?:\.\d+)?)*`;
 
-/** The interpreter itself: the C API (`Py…`, `_Py…`) and the GIL functions, also as clones. */
-const CPYTHON = new RegExp(String.raw`^(?:_?Py|(?:take|drop)_gil${CLONE}$)`);
+/**
+ * The interpreter itself: the C API (`Py…`, `_Py…`), the GIL functions, and the static helpers of
+ * the eval loop, calls and threads that sit in every Python stack (3.8–3.13), also as clones.
+ */
+const CPYTHON = new RegExp(
+  String.raw`^(?:_?Py|_?py(?:main|thread)_|(?:take|drop)_gil${CLONE}$|thread_run|builtin_|cfunction_|method_vectorcall|slot_tp_|object_vacall|run_mod|run_eval_code_obj|lock_PyThread_|acquire_timed)`,
+);
 
 /** glibc and its pthreads, by the prefixes its internal and exported symbols use. */
-const LIBC = /^(?:pthread_|__pthread|__futex|__GI_|__lll_|__condvar_|__libc_|start_thread$|clone3?$)|@@GLIBC/;
+const LIBC = /^(?:pthread_|__pthread|__futex|__GI_|__lll_|__condvar_|__libc_|__new_sem_|sem_|start_thread$|clone3?$|_start$)|@@GLIBC/;
 
 /** Kernel frames: stackcollapse-perf.pl's `_[k]` annotation, or the usual symbols of a blocking syscall. */
 const KERNEL = new RegExp(

@@ -75,16 +75,16 @@ const HUES = {
 type HueName = keyof typeof HUES;
 
 /**
- * `--colors python`: one family per kind of code in an off-GIL stack. Python code is green (what the
- * user wrote), the interpreter lavender, other native code warm red, libc yellow and the kernel orange,
- * all light enough for black labels.
+ * `--colors python`: one family per kind of code in an off-GIL stack, the hues of offgil's HTML page:
+ * Python code green, the interpreter yellow, libc aqua, the kernel orange, other native code red; all
+ * light enough for black labels.
  */
 const PYTHON_HUES: Record<FrameKind, Hue> = {
   python: ({ v1, v2 }) => [70 + int(60 * v1), 190 + int(55 * v1), 70 + int(50 * v2)],
-  cpython: ({ v1, v2 }) => [165 + int(45 * v1), 150 + int(40 * v2), 225 + int(30 * v1)],
-  native: ({ v1, v2 }) => [215 + int(40 * v1), 85 + int(70 * v1), 70 + int(40 * v2)],
-  libc: ({ v1, v2 }) => [205 + int(40 * v1), 195 + int(40 * v1), 80 + int(50 * v2)],
-  kernel: ({ v1, v2 }) => [235 + int(20 * v1), 140 + int(50 * v1), int(40 * v2)],
+  cpython: ({ v1, v2 }) => [225 + int(30 * v1), 205 + int(35 * v1), 70 + int(50 * v2)],
+  native: ({ v1, v2 }) => [215 + int(40 * v1), 85 + int(55 * v1), 70 + int(35 * v2)],
+  libc: ({ v1, v2 }) => [70 + int(50 * v2), 185 + int(40 * v1), 195 + int(40 * v1)],
+  kernel: ({ v1, v2 }) => [235 + int(20 * v1), 145 + int(40 * v1), int(40 * v2)],
 };
 
 const JAVA_PACKAGE = /^L?(?:java|javax|jdk|net|org|com|io|sun)\//;
