@@ -133,7 +133,7 @@ describe('sorting and merging', () => {
 
   test('boxes: start, end, depth and deltas', () => {
     const lines = ['a;b 1 3', 'a;c 4 2', 'a 5'].map((line) => parseFoldedLine(line, false)!);
-    const { nodes, maxDepth } = mergeLines(orderLines(lines, false), { flamechart: false, chain: false, minWidth: 0 });
+    const { nodes, maxDepth } = mergeLines(orderLines(lines, false), { chain: false, minWidth: 0 });
     const byName = new Map(nodes.map((node) => [`${node.name}@${node.depth}`, node]));
     assert.equal(maxDepth, 2);
     assert.deepEqual(byName.get('@0'), { name: '', depth: 0, start: 0, end: 10, delta: undefined });

@@ -64,7 +64,7 @@ function countValue(text: string): number {
 }
 
 /** `split ';'` as Perl does it: trailing empty fields are dropped, inner and leading ones kept. */
-export function splitFrames(stack: string): string[] {
+function splitFrames(stack: string): string[] {
   const frames = stack.split(';');
   while (frames.length > 0 && frames[frames.length - 1] === '') frames.pop();
   return frames;

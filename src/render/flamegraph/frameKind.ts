@@ -5,8 +5,6 @@
  */
 export type FrameKind = 'python' | 'cpython' | 'native' | 'libc' | 'kernel';
 
-export const FRAME_KINDS: readonly FrameKind[] = ['python', 'cpython', 'native', 'libc', 'kernel'];
-
 /** A Python function: `py::name`, `name (file.py)`, `name (file.py:12)`, or a frozen stdlib module. */
 const PYTHON = /^py::|\.py(?::\d+)?\)$|<frozen /;
 

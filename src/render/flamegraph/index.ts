@@ -15,7 +15,7 @@ export type { FrameKind } from './frameKind.js';
 export type { PaletteName } from './palette.js';
 export { DEFAULT_OPTIONS, FlameGraphOptionError } from './options.js';
 export { PALETTES } from './palette.js';
-export { guessFrameKind, FRAME_KINDS } from './frameKind.js';
+export { guessFrameKind } from './frameKind.js';
 export { parseNameAttributes } from './nameAttributes.js';
 export { formatPaletteMap, parsePaletteMap };
 
@@ -69,7 +69,6 @@ export function renderFlameGraph(lines: Iterable<string>, options: Partial<Flame
 
   const minWidth = minWidthOf(resolved.minWidth);
   const merged = mergeLines(orderLines(valid, resolved.flamechart), {
-    flamechart: resolved.flamechart,
     chain: resolved.colors === 'chain',
     minWidth: 'percent' in minWidth ? (total * minWidth.percent) / 100 : minWidth.pixels / widthPerTime(resolved, total),
   });

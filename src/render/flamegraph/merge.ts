@@ -20,8 +20,6 @@ export interface FrameNode {
 }
 
 export interface MergeOptions {
-  /** Keep input order and merge only adjacent lines (`--flamechart`) instead of sorting. */
-  flamechart: boolean;
   /** `--colors chain`: tag waker frames before merging. */
   chain: boolean;
   /** Boxes shorter than this (in counts) are dropped. */
@@ -29,7 +27,7 @@ export interface MergeOptions {
 }
 
 export interface MergedFrames {
-  /** The kept boxes, in the order they closed (children before their parent). */
+  /** The kept boxes, grouped by the time they closed. */
   nodes: FrameNode[];
   /** Deepest kept box. */
   maxDepth: number;
@@ -51,7 +49,8 @@ export function mergeLines(ordered: Iterable<FoldedLine>, options: MergeOptions)
   // Open frames, grouped by the line that opened them (all at the same time): a group that closes
   // too narrow to draw is dropped without ever being split into frames.
   const open: OpenRun[] = [];
-  let root: OpenRun | undefined;
+  let lines = 0;
+  let rootDelta: number | undefined;
   let time = 0;
 
   /** Closes the frames of `run` from character `from` on, the first of them at `depth`. */
@@ -68,8 +67,8 @@ export function mergeLines(ordered: Iterable<FoldedLine>, options: MergeOptions)
     const { shared, end } = sharedFrames(previous, stack);
     previous = stack;
     // Depth 0 is the root `all`: opened by the first line, closed after the last; a differential
-    // line without frames makes it the leaf.
-    root ??= { text: '', from: 0, end: 0, depth: 0, start: time, delta: line.delta === undefined || stack === '' ? line.delta : 0 };
+    // first line without frames makes it the leaf.
+    if (lines++ === 0) rootDelta = line.delta === undefined || stack === '' ? line.delta : 0;
     while (open.length > 0 && open[open.length - 1]!.depth > shared) {
       const run = open.pop()!;
       close(run, run.from, run.depth);
@@ -87,9 +86,7 @@ export function mergeLines(ordered: Iterable<FoldedLine>, options: MergeOptions)
     const run = open.pop()!;
     close(run, run.from, run.depth);
   }
-  if (root !== undefined && time - root.start >= options.minWidth) {
-    nodes.push({ name: '', depth: 0, start: root.start, end: time, delta: root.delta });
-  }
+  if (lines > 0 && time >= options.minWidth) nodes.push({ name: '', depth: 0, start: 0, end: time, delta: rootDelta });
   let maxDepth = 0;
   for (const node of nodes) if (node.depth > maxDepth) maxDepth = node.depth;
   return { nodes, maxDepth };

@@ -16,14 +16,14 @@ const ANNOTATION = /_\[[kwij]\]$/;
 const XML_FORBIDDEN = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 /** Element text: `&`, `<`, `>` escaped (flamegraph.pl's labels keep `"`). */
-export function escapeText(text: string): string {
+function escapeText(text: string): string {
   // eslint-disable-next-line no-control-regex -- a quick test before the replacements
   if (!/[&<>\u0000-\u001f\ud800-\udfff\ufffe\uffff]/.test(text)) return text;
   return text.replace(XML_FORBIDDEN, '\ufffd').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 /** Tooltip and attribute text: `"` escaped too. */
-export function escapeAttribute(text: string): string {
+function escapeAttribute(text: string): string {
   const escaped = escapeText(text);
   return escaped.includes('"') ? escaped.replace(/"/g, '&quot;') : escaped;
 }
@@ -99,7 +99,7 @@ function paddings(fontSize: number): { ypad1: number; ypad2: number; ypad3: numb
   return { ypad1: fontSize * 3, ypad2: fontSize * 2 + 10, ypad3: fontSize * 2 };
 }
 
-export function defaultTitle(options: FlameGraphOptions): string {
+function defaultTitle(options: FlameGraphOptions): string {
   if (options.title !== undefined) return options.title;
   if (options.flamechart) return 'Flame Chart';
   return options.inverted ? 'Icicle Graph' : 'Flame Graph';
