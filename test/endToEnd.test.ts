@@ -27,12 +27,13 @@ test('perf record → offgil reads ./perf-sched.data itself and shows the GIL wa
     total += Number(match[4]);
   }
   assert.ok(threads.size >= 3, `three worker threads wait for the GIL: ${[...threads].join(', ')}`);
-  // Three CPU-bound threads share one GIL for ~0.3 s: each waits about two thirds of the time.
-  assert.ok(total > 100_000, `total GIL wait ${total} µs`);
+  // Three CPU-bound threads share one GIL for ~0.3 s: each waits about two thirds of the time on an
+  // idle machine, less when the other tests keep the CPUs busy.
+  assert.ok(total > 30_000, `total GIL wait ${total} µs`);
   assert.match(result.stderr, /thread\s+tid\s+observed µs\s+GIL wait µs/);
   const rows = result.stderr.split('\n').filter((row) => /^python3\.\d+\s+\d+/.test(row));
-  const waiting = rows.filter((row) => Number(row.trim().split(/\s+/)[3]) > 10_000);
-  assert.ok(waiting.length >= 3, `summary rows with > 10 ms GIL wait:\n${result.stderr}`);
+  const waiting = rows.filter((row) => Number(row.trim().split(/\s+/)[3]) > 5_000);
+  assert.ok(waiting.length >= 3, `summary rows with > 5 ms GIL wait:\n${result.stderr}`);
   assert.doesNotMatch(result.stderr, /warning/);
 });
 

@@ -1,0 +1,111 @@
+/**
+ * `flamegraph` against flamegraph.pl on the same large folded file: 50,000 lines (~10 MB), stacks
+ * 5–40 frames deep that share prefixes as real profiles do. The input is generated from a fixed seed,
+ * so every run and machine measures the same bytes.
+ */
+import { createWriteStream, existsSync } from 'node:fs';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { measure, sizeMb, type BenchRow, type Measurement } from './measure.js';
+
+/** The repository root (this file runs from dist/bench/). */
+const ROOT = join(fileURLToPath(import.meta.url), '..', '..', '..');
+const FLAMEGRAPH_BIN = join(ROOT, 'bin', 'flamegraph');
+const FLAMEGRAPH_PL = join(ROOT, '..', 'shared', 'anchors', 'FlameGraph', 'flamegraph.pl');
+
+export const BENCH_LINES = 50_000;
+const SEED = 0x0ff611;
+
+/** mulberry32: small, fast and good enough to pick names and counts. */
+function prng(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const PREFIXES = ['', '', '', '', '', '', '', '', '_', '__', 'do_', 'Py', '_Py', 'py::', 'sys_'];
+const WORDS = [
+  'read', 'write', 'poll', 'wait', 'lock', 'unlock', 'alloc', 'free', 'send', 'recv', 'open', 'close', 'map', 'call',
+  'eval', 'frame', 'object', 'dict', 'list', 'hash', 'parse', 'encode', 'decode', 'loop', 'run', 'main', 'task',
+  'queue', 'cond', 'mutex', 'futex', 'sched', 'page', 'fault', 'copy', 'init', 'load', 'store', 'flush', 'sync',
+];
+const SUFFIXES = ['', '', '', '', '', '', '', '', '', '', '', '', '', '', '', '', '', '', '_slow', '_fast', '.isra.0', ' (a.py)', '_[k]'];
+
+/** About 300 distinct names such as `do_futex`, `_Pyframe_eval`, `py::parse (a.py)`. */
+function vocabulary(random: () => number): string[] {
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
+  const names = new Set<string>();
+  while (names.size < 300) {
+    const words = random() < 0.05 ? `${pick(WORDS)}_${pick(WORDS)}` : pick(WORDS);
+    names.add(`${pick(PREFIXES)}${words}${pick(SUFFIXES)}`);
+  }
+  return [...names];
+}
+
+/**
+ * Writes the input: each stack walks down a fixed random call tree (children drawn with a skew, so
+ * hot paths repeat), 5–40 frames deep, weighted by a heavy-tailed count.
+ */
+export async function writeBenchInput(path: string, lines = BENCH_LINES): Promise<void> {
+  const random = prng(SEED);
+  const names = vocabulary(random);
+  const children = new Map<string, string[]>();
+  const childrenOf = (path: string): string[] => {
+    let list = children.get(path);
+    if (list === undefined) {
+      list = Array.from({ length: 2 + Math.floor(random() * 6) }, () => names[Math.floor(random() * names.length)]!);
+      children.set(path, list);
+    }
+    return list;
+  };
+  const out = createWriteStream(path);
+  for (let i = 0; i < lines; i++) {
+    const depth = 5 + Math.floor(random() * 36);
+    const frames: string[] = [];
+    let key = '';
+    for (let d = 0; d < depth; d++) {
+      const options = childrenOf(key);
+      const frame = options[Math.floor(random() ** 2 * options.length)]!;
+      frames.push(frame);
+      key += `;${frame}`;
+    }
+    const count = 1 + Math.floor(1000 * random() ** 4);
+    if (!out.write(`${frames.join(';')} ${count}\n`)) await once(out, 'drain');
+  }
+  out.end();
+  await once(out, 'finish');
+}
+
+/** Runs per command; the fastest counts, so that a busy moment on the machine does not decide the ratio. */
+const RUNS = 3;
+
+function fastest(command: string, args: readonly string[], output: string): Measurement {
+  let best: Measurement | undefined;
+  for (let run = 0; run < RUNS; run++) {
+    const measured = measure(command, args, undefined, output);
+    if (best === undefined || measured.seconds < best.seconds) best = measured;
+  }
+  return best!;
+}
+
+export async function benchFlamegraph(workDir: string): Promise<BenchRow[]> {
+  const input = join(workDir, 'flamegraph-bench.folded');
+  await writeBenchInput(input);
+  const inputMb = sizeMb(input);
+  const ours = fastest(process.execPath, [FLAMEGRAPH_BIN, input], join(workDir, 'flamegraph-bench.svg'));
+  const label = `flamegraph (${BENCH_LINES.toLocaleString('en')} folded lines → SVG, best of ${RUNS})`;
+  if (!existsSync(FLAMEGRAPH_PL)) {
+    return [{ name: label, inputMb, ...ours, note: `flamegraph.pl not found at ${FLAMEGRAPH_PL}: no comparison` }];
+  }
+  const perl = fastest('perl', [FLAMEGRAPH_PL, input], join(workDir, 'flamegraph-bench-pl.svg'));
+  return [
+    { name: label, inputMb, ...ours, note: `${(perl.seconds / ours.seconds).toFixed(1)}× faster than flamegraph.pl` },
+    { name: `flamegraph.pl (same input, best of ${RUNS})`, inputMb, ...perl },
+  ];
+}
