@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { formatFixed, formatPerlNumber, withThousands } from '../src/render/flamegraph/cFormat.js';
 import { markWakerFrames, parseFoldedLine } from '../src/render/flamegraph/foldedInput.js';
-import { guessFrameKind } from '../src/render/flamegraph/frameKind.js';
+import { guessFrameKind } from '../src/stacks/frameKind.js';
 import {
   FlameGraphOptionError,
   formatPaletteMap,

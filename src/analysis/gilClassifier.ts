@@ -3,6 +3,7 @@
  * the strip rule cuts its stack. Frame properties are computed once per distinct frame.
  */
 import type { FrameTable } from '../perf/frameTable.js';
+import { grownUint8 } from '../util/typedArrays.js';
 
 export const GIL = 'gil';
 export const GIL_DROP = 'gil-drop';
@@ -111,11 +112,7 @@ export class GilClassifier {
   }
 
   private flagsFor(id: number): number {
-    if (id >= this.flags.length) {
-      const bigger = new Uint8Array(Math.max(this.flags.length * 2, id + 1));
-      bigger.set(this.flags);
-      this.flags = bigger;
-    }
+    if (id >= this.flags.length) this.flags = grownUint8(this.flags, Math.max(this.flags.length * 2, id + 1));
     let flags = this.flags[id]!;
     if (flags === 0) {
       const frame = this.frames.get(id);

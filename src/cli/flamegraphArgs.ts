@@ -6,6 +6,7 @@
 import yargsParser from 'yargs-parser';
 import { UserError } from '../io/userError.js';
 import type { FlameGraphOptions } from '../render/flamegraph/index.js';
+import { optionNameCandidates } from './getoptNames.js';
 
 type Kind = 'string' | 'integer' | 'number' | 'boolean';
 
@@ -73,9 +74,7 @@ export interface FlameGraphCommand {
 
 /** Resolves an option name the user typed (any case, maybe abbreviated) to the full name. */
 function resolveName(typed: string): string {
-  const lower = typed.toLowerCase();
-  if (Object.hasOwn(SPEC, lower)) return lower;
-  const candidates = NAMES.filter((name) => name.startsWith(lower));
+  const candidates = optionNameCandidates(typed, NAMES);
   if (candidates.length === 1) return candidates[0]!;
   if (candidates.length === 0) throw new UserError(`unknown option -${typed.length > 1 ? '-' : ''}${typed} (see --help)`);
   throw new UserError(`option --${typed} is ambiguous (${candidates.join(', ')})`);

@@ -1,10 +1,10 @@
 /** `offgil`: perf scheduler trace → off-GIL (or off-CPU) folded stacks, and its subcommands. */
 import { Command } from 'commander';
 import { openInput, RECORD_COMMAND } from '../io/input.js';
-import { UserError } from '../io/userError.js';
 import { addAnalysisOptions, type AnalysisCliOptions } from './analysisOptions.js';
 import { collapseCommand } from './collapse.js';
 import { recordCommand } from './record.js';
+import { parseCommandLine } from './run.js';
 import { runAnalysis } from './runAnalysis.js';
 
 export function buildProgram(): Command {
@@ -30,14 +30,5 @@ export function buildProgram(): Command {
 }
 
 export async function main(argv: readonly string[]): Promise<void> {
-  const program = buildProgram();
-  try {
-    await program.parseAsync(argv, { from: 'user' });
-  } catch (error) {
-    const code = (error as { code?: string }).code;
-    if (code === 'commander.helpDisplayed' || code === 'commander.help' || code === 'commander.version') return;
-    // Commander has already printed the usage error.
-    if (typeof code === 'string' && code.startsWith('commander.')) throw new UserError('', 2);
-    throw error;
-  }
+  await parseCommandLine(buildProgram(), argv);
 }

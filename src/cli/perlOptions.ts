@@ -5,6 +5,7 @@
  * accept or reject.
  */
 import type { Command } from 'commander';
+import { optionNameCandidates } from './getoptNames.js';
 
 const OPTION_LIKE = /^--?([A-Za-z][A-Za-z-]*)(=[\s\S]*)?$/;
 
@@ -23,8 +24,7 @@ export function normalizePerlOptions(argv: readonly string[], command: Command):
       normalized.push(arg);
       continue;
     }
-    const typed = match[1]!.toLowerCase();
-    const candidates = names.includes(typed) ? [typed] : names.filter((name) => name.startsWith(typed));
+    const candidates = optionNameCandidates(match[1]!, names);
     normalized.push(candidates.length === 1 ? `--${candidates[0]}${match[2] ?? ''}` : arg);
   }
   return normalized;

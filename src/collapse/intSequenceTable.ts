@@ -3,6 +3,7 @@
  * bytes) and whole stacks (as frame ids) with it, so the hot loop neither decodes nor concatenates
  * strings. Open addressing over typed arrays; memory grows only with the number of distinct keys.
  */
+import { grownInt32, slotsFor } from '../util/typedArrays.js';
 const EMPTY = 0;
 /** Growing the arrays deoptimizes the hot loop once, so start with room for a typical profile. */
 export const INITIAL_SEQUENCES = 1 << 12;
@@ -77,35 +78,19 @@ export class IntSequenceTable {
   private insert(slot: number, hash: number, seq: Int32Array, length: number): number {
     const id = this.count++;
     if (id === this.hashes.length) {
-      this.hashes = grow(this.hashes, id * 2);
-      this.starts = grow(this.starts, id * 2);
-      this.lengths = grow(this.lengths, id * 2);
+      this.hashes = grownInt32(this.hashes, id * 2);
+      this.starts = grownInt32(this.starts, id * 2);
+      this.lengths = grownInt32(this.lengths, id * 2);
     }
-    if (this.arenaUsed + length > this.arena.length) this.arena = grow(this.arena, Math.max(this.arena.length * 2, this.arenaUsed + length));
+    if (this.arenaUsed + length > this.arena.length) this.arena = grownInt32(this.arena, Math.max(this.arena.length * 2, this.arenaUsed + length));
     this.arena.set(seq.subarray(0, length), this.arenaUsed);
     this.hashes[id] = hash;
     this.starts[id] = this.arenaUsed;
     this.lengths[id] = length;
     this.arenaUsed += length;
     this.slots[slot] = id + 1;
-    if (this.count * 2 > this.slots.length) this.rehash();
+    if (this.count * 2 > this.slots.length) this.slots = slotsFor(this.hashes, this.count, this.slots.length * 2);
     return id;
   }
 
-  private rehash(): void {
-    const slots = new Int32Array(this.slots.length * 2);
-    const mask = slots.length - 1;
-    for (let id = 0; id < this.count; id++) {
-      let slot = this.hashes[id]! & mask;
-      while (slots[slot] !== EMPTY) slot = (slot + 1) & mask;
-      slots[slot] = id + 1;
-    }
-    this.slots = slots;
-  }
-}
-
-function grow(old: Int32Array<ArrayBuffer>, length: number): Int32Array<ArrayBuffer> {
-  const bigger = new Int32Array(length);
-  bigger.set(old);
-  return bigger;
 }

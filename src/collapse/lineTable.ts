@@ -10,6 +10,7 @@
  * decide) and ±0, whose bytes contain NULs, which the collapser refuses as input. Words are only
  * ever written through the Int32Array views, which keep every bit.
  */
+import { grownInt32, slotsFor } from '../util/typedArrays.js';
 
 function byteMask(keep: (byte: number) => boolean): number {
   const bytes = new Uint8Array(4);
@@ -149,9 +150,9 @@ export class LineTable {
     const i32 = words.i32;
     const id = this.count++;
     if (id === this.hashes.length) {
-      this.hashes = grow(this.hashes, id * 2);
-      this.starts = grow(this.starts, id * 2);
-      this.shapes = grow(this.shapes, id * 2);
+      this.hashes = grownInt32(this.hashes, id * 2);
+      this.starts = grownInt32(this.starts, id * 2);
+      this.shapes = grownInt32(this.shapes, id * 2);
     }
     const first = start >>> 3;
     const last = (end - 1) >>> 3;
@@ -178,24 +179,8 @@ export class LineTable {
     this.shapes[id] = (end - start) * 8 + (start & 7);
     this.arenaUsed += length;
     this.slots[this.missSlot] = id + 1;
-    if (this.count * 2 > this.slots.length) this.rehash();
+    if (this.count * 2 > this.slots.length) this.slots = slotsFor(this.hashes, this.count, this.slots.length * 2);
     return id;
   }
 
-  private rehash(): void {
-    const slots = new Int32Array(this.slots.length * 2);
-    const mask = slots.length - 1;
-    for (let id = 0; id < this.count; id++) {
-      let slot = this.hashes[id]! & mask;
-      while (slots[slot] !== EMPTY) slot = (slot + 1) & mask;
-      slots[slot] = id + 1;
-    }
-    this.slots = slots;
-  }
-}
-
-function grow(old: Int32Array<ArrayBuffer>, length: number): Int32Array<ArrayBuffer> {
-  const bigger = new Int32Array(length);
-  bigger.set(old);
-  return bigger;
 }

@@ -19,6 +19,7 @@ import { parseDigits, type PerlCount } from './perlCount.js';
 import { RecordCache } from './recordCache.js';
 import { StackCounts } from './stackCounts.js';
 import { NO_FRAMES, StackLineTexts, UNRECOGNIZED } from './stackLineTexts.js';
+import { grownInt32 } from '../util/typedArrays.js';
 
 export interface CollapseOptions {
   /** Process frame `COMM-PID`. */
@@ -283,9 +284,7 @@ export class StackCollapser {
   }
 
   private growFrames(needed: number): void {
-    const bigger = new Int32Array(Math.max(needed, this.frames.length * 2));
-    bigger.set(this.frames);
-    this.frames = bigger;
+    this.frames = grownInt32(this.frames, Math.max(needed, this.frames.length * 2));
   }
 
   private startRecord(buf: Buffer, start: number): void {

@@ -12,6 +12,7 @@ import { ByteKeyTable } from '../perf/byteKeyTable.js';
 import { collapseFrame, type FrameLineParts, type FrameRules } from './collapseFrame.js';
 import { INITIAL_LINES, LineTable, type WordViews } from './lineTable.js';
 import { newStackLineRanges, scanStackLine } from './stackLineScan.js';
+import { grownInt32 } from '../util/typedArrays.js';
 
 /** Results besides a text id (≥ 0). */
 export const UNRECOGNIZED = -2;
@@ -141,9 +142,7 @@ export class StackLineTexts {
     this.lineText.push(NOT_COMPUTED);
     this.lineTextJava.push(NOT_COMPUTED);
     if ((this.lines.size + 2) * 2 > this.next.length) {
-      const bigger = new Int32Array(this.next.length * 2).fill(-1);
-      bigger.set(this.next);
-      this.next = bigger;
+      this.next = grownInt32(this.next, this.next.length * 2, -1);
     }
   }
 

@@ -3,6 +3,8 @@
  * so that the parser's hot loop never builds a string for a key it has seen before. A key is one
  * range, or a pair of ranges of the same buffer (such as a symbol and its module).
  */
+import { grownInt32, slotsFor } from '../util/typedArrays.js';
+
 const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
 /** Between the two ranges of a pair key, so that `ab`+`c` and `a`+`bc` differ. */
@@ -74,8 +76,8 @@ export class ByteKeyTable {
     this.arenaUsed += length;
     this.hashes[entry] = hashPair(buf, aStart, aEnd, bStart, bEnd);
     this.values[entry] = value;
-    if (this.count * 2 > this.slots.length) this.rehash();
-    else this.place(this.slots, entry);
+    if (this.count * 2 > this.slots.length) this.slots = slotsFor(this.hashes, this.count, this.slots.length * 2);
+    else this.place(entry);
   }
 
   private sameKey(entry: number, buf: Buffer, aStart: number, aEnd: number, bStart: number, bEnd: number): boolean {
@@ -87,7 +89,8 @@ export class ByteKeyTable {
     return true;
   }
 
-  private place(slots: Int32Array, entry: number): void {
+  private place(entry: number): void {
+    const slots = this.slots;
     const mask = slots.length - 1;
     let slot = this.hashes[entry]! & mask;
     while (slots[slot] !== 0) slot = (slot + 1) & mask;
@@ -95,20 +98,11 @@ export class ByteKeyTable {
   }
 
   private growEntries(): void {
-    const grow = (old: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> => {
-      const bigger = new Int32Array(old.length * 2);
-      bigger.set(old);
-      return bigger;
-    };
-    this.hashes = grow(this.hashes);
-    this.values = grow(this.values);
-    this.keyStart = grow(this.keyStart);
-    this.keyLength = grow(this.keyLength);
-  }
-
-  private rehash(): void {
-    this.slots = new Int32Array(this.slots.length * 2);
-    for (let entry = 0; entry < this.count; entry++) this.place(this.slots, entry);
+    const length = this.hashes.length * 2;
+    this.hashes = grownInt32(this.hashes, length);
+    this.values = grownInt32(this.values, length);
+    this.keyStart = grownInt32(this.keyStart, length);
+    this.keyLength = grownInt32(this.keyLength, length);
   }
 }
 

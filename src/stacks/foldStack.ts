@@ -9,6 +9,7 @@ import type { FrameTable } from '../perf/frameTable.js';
 import { EVAL_MARK, isInterpreterEntry } from './cpythonFrames.js';
 import { frameKindOfDso, type FrameKind } from './frameKind.js';
 import { isTrampolineFrame, pythonFrameName, trampolineFrameName } from './pythonFrames.js';
+import { grownInt32, grownUint8 } from '../util/typedArrays.js';
 import type { NameTable } from './stackTrie.js';
 import { pythonSegments, type ViztracerStacks } from './viztracer/callStacks.js';
 import type { TracedCall } from './viztracer/traceFile.js';
@@ -211,11 +212,7 @@ export class StackFolder {
 
   private grow(frameId: number): void {
     const length = Math.max(this.roles.length * 2, frameId + 1);
-    const roles = new Uint8Array(length);
-    roles.set(this.roles);
-    this.roles = roles;
-    const nameIds = new Int32Array(length).fill(-1);
-    nameIds.set(this.nameIds);
-    this.nameIds = nameIds;
+    this.roles = grownUint8(this.roles, length);
+    this.nameIds = grownInt32(this.nameIds, length, -1);
   }
 }

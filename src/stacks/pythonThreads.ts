@@ -1,5 +1,6 @@
 /** `--python-only`: which threads ran Python, judged by whether any switch-out stack passes through libpython. */
 import type { FrameTable } from '../perf/frameTable.js';
+import { grownUint8 } from '../util/typedArrays.js';
 import { isPythonDso } from './cpythonFrames.js';
 
 export class PythonThreads {
@@ -24,11 +25,7 @@ export class PythonThreads {
   }
 
   private isPythonFrame(frameId: number): boolean {
-    if (frameId >= this.inPython.length) {
-      const bigger = new Uint8Array(Math.max(this.inPython.length * 2, frameId + 1));
-      bigger.set(this.inPython);
-      this.inPython = bigger;
-    }
+    if (frameId >= this.inPython.length) this.inPython = grownUint8(this.inPython, Math.max(this.inPython.length * 2, frameId + 1));
     if (this.inPython[frameId] === 0) this.inPython[frameId] = isPythonDso(this.frames.dso(frameId)) ? 2 : 1;
     return this.inPython[frameId] === 2;
   }

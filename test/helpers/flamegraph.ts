@@ -1,21 +1,15 @@
 /** Running `flamegraph` and reading its SVG back, for the renderer's tests. */
-import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
+import type { SpawnSyncOptions } from 'node:child_process';
 import { join } from 'node:path';
 import { JSDOM } from 'jsdom';
+import { runBin, type CliResult } from './cli.js';
 import { CONFORMANCE, ROOT } from './paths.js';
 
 export const FLAMEGRAPH_BIN = join(ROOT, 'bin', 'flamegraph');
 export const FLAMEGRAPH_CORPUS = join(CONFORMANCE, 'flamegraph');
 
-export interface FlamegraphRun {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-export function runFlamegraph(args: readonly string[], options: SpawnSyncOptions & { input?: string | Buffer } = {}): FlamegraphRun {
-  const result = spawnSync(process.execPath, [FLAMEGRAPH_BIN, ...args], { encoding: 'utf8', maxBuffer: 1 << 28, ...options });
-  return { status: result.status, stdout: String(result.stdout ?? ''), stderr: String(result.stderr ?? '') };
+export function runFlamegraph(args: readonly string[], options: SpawnSyncOptions & { input?: string | Buffer } = {}): CliResult {
+  return runBin('flamegraph', args, options);
 }
 
 /** The SVG as an XML document (the script does not run). */

@@ -11,11 +11,11 @@ import { backgroundStops, differentialColor, paletteColor, PALETTES, type ColorM
 import { graphGeometry, widthPerTime, writeErrorSvg, writeFlameGraphSvg } from './svgWriter.js';
 
 export type { FlameGraphOptions, NameAttributes } from './options.js';
-export type { FrameKind } from './frameKind.js';
+export type { FrameKind } from '../../stacks/frameKind.js';
 export type { PaletteName } from './palette.js';
 export { DEFAULT_OPTIONS, FlameGraphOptionError } from './options.js';
 export { PALETTES } from './palette.js';
-export { guessFrameKind } from './frameKind.js';
+export { guessFrameKind } from '../../stacks/frameKind.js';
 export { parseNameAttributes } from './nameAttributes.js';
 export { formatPaletteMap, parsePaletteMap };
 

@@ -3,7 +3,7 @@
  * from the frame name, into an `rgb(…)` fill. Differential graphs color by delta instead, and the
  * background gradient follows the palette.
  */
-import { guessFrameKind, type FrameKind } from './frameKind.js';
+import { guessFrameKind, type FrameKind } from '../../stacks/frameKind.js';
 
 export const PALETTES = [
   'hot',

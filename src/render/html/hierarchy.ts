@@ -1,6 +1,6 @@
 /** Folded stacks → the nested `{name, value, children}` tree that d3-flame-graph draws. */
 import { compareCodePoints } from '../../util/codePointOrder.js';
-import type { FrameKind } from './frameKind.js';
+import type { FrameKind } from '../../stacks/frameKind.js';
 
 export interface FlameNode {
   name: string;

@@ -4,15 +4,15 @@
  * assets.ts), embeds the stacks as JSON and fetches nothing, so it works offline from `file://`.
  */
 import { flameGraphScripts } from './assets.js';
-import { guessFrameKind, type FrameKind } from './frameKind.js';
+import { guessFrameKind, type FrameKind } from '../../stacks/frameKind.js';
 import { buildHierarchy } from './hierarchy.js';
 import { emptyPage, flameGraphPage, type HtmlTotal } from './page.js';
 
-export type { FrameKind } from './frameKind.js';
+export type { FrameKind } from '../../stacks/frameKind.js';
 export type { FlameNode } from './hierarchy.js';
 export type { HtmlTotal } from './page.js';
 export { buildHierarchy } from './hierarchy.js';
-export { guessFrameKind } from './frameKind.js';
+export { guessFrameKind } from '../../stacks/frameKind.js';
 
 export interface HtmlMeta {
   /** Default "Off-GIL Time Flame Graph". */
