@@ -3,17 +3,15 @@
  * from the fixtures, next to the bare line-splitting loops and the classic Perl tools, measured in
  * the same run. Results go to stdout; docs/performance.md records them.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { benchCollapse } from './collapseBench.js';
+import { benchFlamegraph } from './flamegraphBench.js';
 import { generateInput } from './generateInput.js';
-import { formatRows, measure, requireGnuTime, sizeMb, type BenchRow } from './measure.js';
+import { formatRows, measure, requireGnuTime, ROOT, sizeMb, type BenchRow } from './measure.js';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const OUT = join(ROOT, 'bench', 'out');
-/** The classic tools, outside the repository (../shared/anchors/FlameGraph), run here only to be timed. */
-export const ANCHORS = join(ROOT, '..', 'shared', 'anchors', 'FlameGraph');
 const node = process.execPath;
 
 function row(name: string, inputPath: string, command: string, args: readonly string[], note?: string): BenchRow {
@@ -39,23 +37,28 @@ async function main(): Promise<void> {
     return result;
   };
   const floor = run('floor: read + split lines (UTF-8 split)', node, [lineLoop, 'lines', input]);
-  run('floor: newline scan only (Buffer indexOf)', node, [lineLoop, 'bytes', input]);
+  const scan = run('floor: newline scan only (Buffer indexOf)', node, [lineLoop, 'bytes', input]);
   run('floor: split2 line stream', node, [lineLoop, 'split2', input]);
   const offgilRow = run('offgil (off-GIL, default options)', node, [offgil, '-i', input]);
   run('offgil --state all --tid', node, [offgil, '-i', input, '--state', 'all', '--tid']);
+  process.stderr.write('bench: offgil collapse and stackcollapse-perf.pl\n');
+  const [collapseRow, perl] = benchCollapse(input);
+  rows.push(collapseRow!, ...(perl === undefined ? [] : [perl]));
 
-  const stackcollapse = join(ANCHORS, 'stackcollapse-perf.pl');
-  const perl = existsSync(stackcollapse) ? run('stackcollapse-perf.pl (Perl, same input)', 'perl', [stackcollapse, input]) : undefined;
+  const ofFloors = (r: BenchRow): string =>
+    `${((100 * floor.seconds) / r.seconds).toFixed(0)}% of the line-split floor, ${((100 * scan.seconds) / r.seconds).toFixed(0)}% of the newline scan`;
+  const timesPerl = (r: BenchRow): string => (perl === undefined ? '' : `; ${(perl.seconds / r.seconds).toFixed(1)}× stackcollapse-perf.pl`);
+  offgilRow.note = ofFloors(offgilRow) + timesPerl(offgilRow);
+  collapseRow!.note = ofFloors(collapseRow!) + timesPerl(collapseRow!);
+  if (perl !== undefined) perl.note = `${ofFloors(perl)}; ${perl.note ?? ''}`;
 
-  const percentOfFloor = (r: BenchRow): string => `${((100 * floor.seconds) / r.seconds).toFixed(0)}% of the line-split floor`;
-  const timesPerl = (r: BenchRow): string => (perl === undefined ? '' : `, ${(perl.seconds / r.seconds).toFixed(1)}× stackcollapse-perf.pl`);
-  offgilRow.note = percentOfFloor(offgilRow) + timesPerl(offgilRow);
-  if (perl !== undefined) perl.note = percentOfFloor(perl);
-  else process.stderr.write(`bench: ${stackcollapse} not found; the Perl comparison is left out\n`);
+  process.stderr.write('bench: flamegraph and flamegraph.pl\n');
+  const renderRows = await benchFlamegraph(OUT);
 
   process.stdout.write(`offgil benchmark — ${new Date().toISOString().slice(0, 10)}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ` +
     `${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}\n`);
-  process.stdout.write(`input: ${input} (${sizeMb(input).toFixed(1)} MB)\n\n${formatRows(rows)}\n`);
+  process.stdout.write(`input: ${input} (${sizeMb(input).toFixed(1)} MB)\n\n${formatRows(rows)}\n\n`);
+  process.stdout.write(`rendering: ${join(OUT, 'flamegraph-bench.folded')}\n\n${formatRows(renderRows)}\n`);
 }
 
 await main();

@@ -6,13 +6,10 @@
 import { createWriteStream, existsSync } from 'node:fs';
 import { once } from 'node:events';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { measure, sizeMb, type BenchRow, type Measurement } from './measure.js';
+import { ANCHORS, fastestOf, ROOT, sizeMb, type BenchRow } from './measure.js';
 
-/** The repository root (this file runs from dist/bench/). */
-const ROOT = join(fileURLToPath(import.meta.url), '..', '..', '..');
 const FLAMEGRAPH_BIN = join(ROOT, 'bin', 'flamegraph');
-const FLAMEGRAPH_PL = join(ROOT, '..', 'shared', 'anchors', 'FlameGraph', 'flamegraph.pl');
+const FLAMEGRAPH_PL = join(ANCHORS, 'flamegraph.pl');
 
 export const BENCH_LINES = 50_000;
 const SEED = 0x0ff611;
@@ -85,13 +82,8 @@ export async function writeBenchInput(path: string, lines = BENCH_LINES): Promis
 /** Runs per command; the fastest counts, so that a busy moment on the machine does not decide the ratio. */
 const RUNS = 3;
 
-function fastest(command: string, args: readonly string[], output: string): Measurement {
-  let best: Measurement | undefined;
-  for (let run = 0; run < RUNS; run++) {
-    const measured = measure(command, args, undefined, output);
-    if (best === undefined || measured.seconds < best.seconds) best = measured;
-  }
-  return best!;
+function fastest(command: string, args: readonly string[], output: string): ReturnType<typeof fastestOf> {
+  return fastestOf(RUNS, command, args, undefined, output);
 }
 
 export async function benchFlamegraph(workDir: string): Promise<BenchRow[]> {

@@ -5,9 +5,19 @@
 import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export const GNU_TIME = '/usr/bin/time';
+
+/** The repository root (benchmarks run from dist/bench/). */
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/**
+ * The classic tools (flamegraph.pl, stackcollapse-perf.pl) next to the repository, run here only to
+ * be timed; OFFGIL_ANCHORS points elsewhere.
+ */
+export const ANCHORS = process.env.OFFGIL_ANCHORS ?? join(ROOT, '..', 'shared', 'anchors', 'FlameGraph');
 
 export interface Measurement {
   seconds: number;
@@ -43,6 +53,16 @@ export function measure(command: string, args: readonly string[], stdinPath?: st
   const peakKb = Number(readFileSync(report, 'utf8').trim().split('\n').pop());
   rmSync(report, { force: true });
   return { seconds, peakRssMb: peakKb / 1024 };
+}
+
+/** The fastest of `runs` runs: short Node runs are noisy, and the minimum is the least disturbed. */
+export function fastestOf(runs: number, command: string, args: readonly string[], stdinPath?: string, stdoutPath?: string): Measurement {
+  let fastest = measure(command, args, stdinPath, stdoutPath);
+  for (let run = 1; run < runs; run++) {
+    const next = measure(command, args, stdinPath, stdoutPath);
+    if (next.seconds < fastest.seconds) fastest = next;
+  }
+  return fastest;
 }
 
 export function sizeMb(path: string): number {

@@ -142,6 +142,22 @@ describe('outputs', () => {
     assert.equal(readFileSync(join(dir, 'out.folded'), 'utf8'), `${GIL_WAIT_FOLDED} 250\n`);
   });
 
+  test('--svg FILE: flamegraph.pl-compatible SVG with off-GIL defaults; options pass through', () => {
+    const dir = tempDir();
+    const svg = join(dir, 'offgil.svg');
+    const result = runOffgil(['--svg', svg, '--width', '800', '--title', 'waits <&> "here"', '--tid'], { input: SMALL });
+    assert.equal(result.status, 0, result.stderr);
+    assert.equal(result.stdout, '');
+    const text = readFileSync(svg, 'utf8');
+    assert.match(text, /<svg version="1\.1" width="800" height="\d+"/);
+    assert.match(text, /<text id="title" [^>]*>waits &lt;&amp;&gt; "here"<\/text>/);
+    assert.match(text, /<title>take_gil \(250 us, 100\.00%\)<\/title>/);
+    assert.match(text, /<title>python3-10\/10 \(250 us, 100\.00%\)<\/title>/);
+    const bad = runOffgil(['--svg', svg, '--minwidth', 'wide'], { input: SMALL });
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /minwidth/);
+  });
+
   test('-v: per-thread table and rule counts on stderr; stdout stays folded only', () => {
     const result = runOffgil(['-v'], { input: SMALL });
     assert.equal(result.stdout, `${GIL_WAIT_FOLDED} 250\n`);

@@ -9,7 +9,18 @@ import type { RootFrame } from '../stacks/foldStack.js';
 export interface AnalysisCliOptions {
   output?: string;
   html?: string;
+  svg?: string;
   title?: string;
+  subtitle?: string;
+  width?: number;
+  height?: number;
+  minwidth?: string;
+  colors: string;
+  bgcolors?: string;
+  hash?: boolean;
+  inverted?: boolean;
+  reverse?: boolean;
+  fontsize?: number;
   until: UntilMode;
   state: string[];
   stripTakeGil: boolean;
@@ -45,6 +56,12 @@ function regex(value: string): RegExp {
   }
 }
 
+function positiveNumber(value: string): number {
+  const number = Number(value);
+  if (value.trim() === '' || !Number.isFinite(number) || number <= 0) throw new InvalidArgumentError('expected a positive number');
+  return number;
+}
+
 function classList(value: string): string[] {
   const classes = value.split(',').map((part) => part.trim()).filter(Boolean);
   if (classes.length === 0) throw new InvalidArgumentError('expected a class such as gil, gil-drop, S, D, R, all');
@@ -54,8 +71,19 @@ function classList(value: string): string[] {
 export function addAnalysisOptions(command: Command): Command {
   return command
     .option('-o, --output <file>', 'write folded stacks to FILE instead of stdout (written only when complete)')
+    .option('--svg <file>', 'write a flamegraph.pl-compatible SVG flame graph to FILE')
     .option('--html <file>', 'write an interactive, self-contained HTML flame graph (d3-flame-graph) to FILE')
     .option('--title <text>', `title of the flame graph (default "${DEFAULT_HTML_TITLE}")`)
+    .option('--subtitle <text>', 'SVG: a second title line')
+    .option('--width <px>', 'SVG: image width (default 1200)', positiveNumber)
+    .option('--height <px>', 'SVG: frame height (default 16)', positiveNumber)
+    .option('--minwidth <px|%>', 'SVG: omit frames narrower than this (default 0.1 px)')
+    .option('--colors <palette>', 'SVG: palette, python or any of flamegraph.pl\'s (hot, io, …)', 'python')
+    .option('--bgcolors <color>', 'SVG: background (yellow, blue, green, grey, #rrggbb)')
+    .option('--hash', 'SVG: colors by a hash of the name')
+    .option('--inverted', 'SVG: icicle graph, root at the top')
+    .option('--reverse', 'SVG: reverse each stack (leaf frames at the bottom)')
+    .option('--fontsize <px>', 'SVG: font size (default 12)', positiveNumber)
     .addOption(
       new Option('--until <event>', 'end of an off-CPU interval: switch-in (off-CPU time, run-queue wait included) or wakeup (blocked time only, as per4m)')
         .choices(['switch-in', 'wakeup'])

@@ -6,12 +6,14 @@ import { writeFileAtomically, writeOutput } from '../io/output.js';
 import { UserError } from '../io/userError.js';
 import { PerfInputError } from '../perf/scriptParser.js';
 import { formatFolded } from '../render/folded.js';
-import { renderHtml } from '../render/html/index.js';
+import { checkFlameGraphOptions, FlameGraphOptionError, renderFlameGraph, type FlameGraphOptions } from '../render/flamegraph/index.js';
+import { DEFAULT_HTML_TITLE, renderHtml } from '../render/html/index.js';
 import { formatThreadTable } from '../render/threadTable.js';
 import { toAnalyzeOptions, viztracerPathOf, type AnalysisCliOptions } from './analysisOptions.js';
 import { inputError } from './run.js';
 
 export async function runAnalysis(input: OpenedInput, options: AnalysisCliOptions): Promise<void> {
+  if (options.svg !== undefined) flameGraphOptionsOf(options);
   const analyzer = new OffGilAnalyzer(await toAnalyzeOptions(options));
   let result: AnalysisResult;
   try {
@@ -32,6 +34,7 @@ export async function runAnalysis(input: OpenedInput, options: AnalysisCliOption
     );
   }
   report(result, options);
+  if (options.svg !== undefined) await writeSvg(options.svg, result, options);
   if (options.html !== undefined) {
     const meta = {
       title: options.title,
@@ -44,10 +47,46 @@ export async function runAnalysis(input: OpenedInput, options: AnalysisCliOption
     process.stderr.write(`offgil: wrote the HTML flame graph to ${options.html}\n`);
   }
   // Folded stacks go to stdout unless a picture was asked for instead.
-  if (options.output !== undefined || options.html === undefined) await writeOutput(options.output, formatFolded(result.stacks));
+  if (options.output !== undefined || (options.html === undefined && options.svg === undefined)) {
+    await writeOutput(options.output, formatFolded(result.stacks));
+  }
   if (options.output !== undefined && options.output !== '-') {
     process.stderr.write(`offgil: wrote ${result.stacks.size} stacks, ${result.totalUs} µs, to ${options.output}\n`);
   }
+}
+
+/** flamegraph.pl's options from offgil's, with the off-GIL defaults; bad values fail before any input is read. */
+export function flameGraphOptionsOf(options: AnalysisCliOptions): Partial<FlameGraphOptions> {
+  const chosen: Partial<FlameGraphOptions> = {
+    title: options.title ?? DEFAULT_HTML_TITLE,
+    countName: 'us',
+    colors: options.colors,
+    subtitle: options.subtitle,
+    width: options.width,
+    frameHeight: options.height,
+    minWidth: options.minwidth === undefined ? undefined : options.minwidth.endsWith('%') ? options.minwidth : Number(options.minwidth),
+    bgColors: options.bgcolors,
+    hash: options.hash,
+    inverted: options.inverted,
+    reverse: options.reverse,
+    fontSize: options.fontsize,
+  };
+  const given = Object.fromEntries(Object.entries(chosen).filter(([, value]) => value !== undefined)) as Partial<FlameGraphOptions>;
+  try {
+    checkFlameGraphOptions(given);
+  } catch (error) {
+    if (error instanceof FlameGraphOptionError) throw new UserError(error.message);
+    throw error;
+  }
+  return given;
+}
+
+async function writeSvg(path: string, result: AnalysisResult, options: AnalysisCliOptions): Promise<void> {
+  const lines = [...result.stacks].map(([stack, us]) => `${stack} ${us}`);
+  const rendered = renderFlameGraph(lines, { ...flameGraphOptionsOf(options), frameKind: (name) => result.frameKinds.get(name) });
+  await writeFileAtomically(path, rendered.svg);
+  const what = rendered.exitCode === 0 ? 'the SVG flame graph' : 'an SVG that says there is nothing to draw';
+  process.stderr.write(`offgil: wrote ${what} to ${path}\n`);
 }
 
 /** The command line as the user could type it again. */
