@@ -16,3 +16,7 @@ export { ViztracerStacks } from './stacks/viztracer/callStacks.js';
 export { parseViztracerTrace } from './stacks/viztracer/traceFile.js';
 export { renderHtml } from './render/html/index.js';
 export type { HtmlMeta } from './render/html/index.js';
+export { renderFlameGraph } from './render/flamegraph/index.js';
+export type { FlameGraphOptions, FlameGraphResult } from './render/flamegraph/index.js';
+export { collapse, StackCollapser } from './collapse/stackCollapser.js';
+export type { CollapseOptions } from './collapse/stackCollapser.js';
