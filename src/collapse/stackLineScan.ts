@@ -5,6 +5,7 @@
  * into the blanks or into the address.
  */
 import { isPerlSpace, isWordChar } from './perlChars.js';
+import { CLOSE_PAREN, DIGIT_ZERO, isLowerHexByte, LOWER_X, OPEN_PAREN, PLUS, SPACE } from '../util/ascii.js';
 
 export interface StackLineRanges {
   pcStart: number;
@@ -20,16 +21,6 @@ export function newStackLineRanges(): StackLineRanges {
   return { pcStart: 0, pcEnd: 0, nameStart: 0, nameEnd: 0, moduleStart: 0, moduleEnd: 0 };
 }
 
-const SPACE = 0x20;
-const OPEN = 0x28;
-const CLOSE = 0x29;
-const PLUS = 0x2b;
-const ZERO = 0x30;
-const LOWER_X = 0x78;
-
-function isLowerHexDigit(byte: number): boolean {
-  return (byte >= 0x30 && byte <= 0x39) || (byte >= 0x61 && byte <= 0x66);
-}
 
 /** Fills `out` and returns true when `buf[start, end)` is a stack line. */
 export function scanStackLine(buf: Uint8Array, start: number, end: number, out: StackLineRanges): boolean {
@@ -39,9 +30,9 @@ export function scanStackLine(buf: Uint8Array, start: number, end: number, out: 
   while (pcEnd < end && isWordChar(buf[pcEnd]!)) pcEnd++;
   if (pcEnd === pcStart) return false;
   let close = end - 1;
-  while (close >= pcEnd && buf[close] !== CLOSE) close--;
+  while (close >= pcEnd && buf[close] !== CLOSE_PAREN) close--;
   let open = close - 2;
-  while (open >= pcEnd && !(buf[open] === SPACE && buf[open + 1] === OPEN)) open--;
+  while (open >= pcEnd && !(buf[open] === SPACE && buf[open + 1] === OPEN_PAREN)) open--;
   if (open < pcEnd) return false;
   let nameStart = pcEnd;
   while (nameStart < open && isPerlSpace(buf[nameStart]!)) nameStart++;
@@ -62,7 +53,7 @@ export function scanStackLine(buf: Uint8Array, start: number, end: number, out: 
 
 function withoutOffset(buf: Uint8Array, start: number, end: number): number {
   let hexStart = end;
-  while (hexStart > start && isLowerHexDigit(buf[hexStart - 1]!)) hexStart--;
-  const hasOffset = hexStart < end && hexStart - 3 >= start && buf[hexStart - 1] === LOWER_X && buf[hexStart - 2] === ZERO && buf[hexStart - 3] === PLUS;
+  while (hexStart > start && isLowerHexByte(buf[hexStart - 1]!)) hexStart--;
+  const hasOffset = hexStart < end && hexStart - 3 >= start && buf[hexStart - 1] === LOWER_X && buf[hexStart - 2] === DIGIT_ZERO && buf[hexStart - 3] === PLUS;
   return hasOffset ? hexStart - 3 : end;
 }

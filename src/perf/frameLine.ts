@@ -2,6 +2,7 @@
  * Byte ranges of one `perf script` stack line: `<blanks>ADDR SYMBOL[+0xOFF] (DSO)`.
  * Works on bytes so that the hot loop allocates nothing; the caller interns the ranges.
  */
+import { CLOSE_PAREN, CR, DIGIT_ZERO, LOWER_X, OPEN_PAREN, PLUS, SPACE, TAB } from '../util/ascii.js';
 export interface FrameLineRanges {
   addrStart: number;
   addrEnd: number;
@@ -14,15 +15,6 @@ export interface FrameLineRanges {
   dsoStart: number;
   dsoEnd: number;
 }
-
-const SPACE = 0x20;
-const TAB = 0x09;
-const CR = 0x0d;
-const OPEN = 0x28;
-const CLOSE = 0x29;
-const PLUS = 0x2b;
-const ZERO = 0x30;
-const LOWER_X = 0x78;
 
 function isBlank(byte: number): boolean {
   return byte === SPACE || byte === TAB || byte === CR;
@@ -63,12 +55,12 @@ export function scanFrameLine(buf: Buffer, start: number, end: number, out: Fram
   let symbolEnd = last;
   out.dsoStart = last;
   out.dsoEnd = last;
-  if (last > pos && buf[last - 1] === CLOSE) {
+  if (last > pos && buf[last - 1] === CLOSE_PAREN) {
     let depth = 0;
     for (let i = last - 1; i > pos; i--) {
       const byte = buf[i]!;
-      if (byte === CLOSE) depth++;
-      else if (byte === OPEN && --depth === 0) {
+      if (byte === CLOSE_PAREN) depth++;
+      else if (byte === OPEN_PAREN && --depth === 0) {
         if (buf[i - 1] === SPACE) {
           out.dsoStart = i + 1;
           out.dsoEnd = last - 1;
@@ -84,6 +76,6 @@ export function scanFrameLine(buf: Buffer, start: number, end: number, out: Fram
   let hexStart = symbolEnd;
   while (hexStart > pos && isHexDigit(buf[hexStart - 1]!)) hexStart--;
   const hasOffset =
-    hexStart < symbolEnd && hexStart - 3 >= pos && buf[hexStart - 1] === LOWER_X && buf[hexStart - 2] === ZERO && buf[hexStart - 3] === PLUS;
+    hexStart < symbolEnd && hexStart - 3 >= pos && buf[hexStart - 1] === LOWER_X && buf[hexStart - 2] === DIGIT_ZERO && buf[hexStart - 3] === PLUS;
   out.nameEnd = hasOffset ? hexStart - 3 : symbolEnd;
 }

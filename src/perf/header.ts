@@ -5,13 +5,10 @@
  */
 import { EventKind, type PerfEvent } from './events.js';
 import { parseIntAt, parseSwitchFields, parseWakeTarget } from './schedFields.js';
+import { isDigitByte } from '../util/ascii.js';
 
 const NS_DIGITS = 9;
 const POWERS_OF_TEN = [1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000, 1000000000];
-
-function isDigit(code: number): boolean {
-  return code >= 0x30 && code <= 0x39;
-}
 
 /**
  * Turns `SECS.FRAC` into integer nanoseconds. Seconds are counted from the first timestamp seen, so
@@ -35,10 +32,10 @@ export class TimeBase {
 function findTimeColon(text: string): number {
   for (let colon = text.indexOf(':'); colon >= 0; colon = text.indexOf(':', colon + 1)) {
     let i = colon - 1;
-    while (i >= 0 && isDigit(text.charCodeAt(i))) i--;
+    while (i >= 0 && isDigitByte(text.charCodeAt(i))) i--;
     if (i === colon - 1 || text.charCodeAt(i) !== 0x2e) continue;
     const dot = i--;
-    while (i >= 0 && isDigit(text.charCodeAt(i))) i--;
+    while (i >= 0 && isDigitByte(text.charCodeAt(i))) i--;
     if (i === dot - 1) continue;
     if (i < 0 || text.charCodeAt(i) === 0x20) return colon;
   }
@@ -89,7 +86,7 @@ export function parseHeader(text: string, line: number, time: TimeBase): HeaderR
   let dot = colon - 1;
   while (text.charCodeAt(dot) !== 0x2e) dot--;
   let secsStart = dot - 1;
-  while (secsStart > 0 && isDigit(text.charCodeAt(secsStart - 1))) secsStart--;
+  while (secsStart > 0 && isDigitByte(text.charCodeAt(secsStart - 1))) secsStart--;
   event.timeNs = time.toNs(text, secsStart, dot, colon);
 
   let end = secsStart;
@@ -115,7 +112,7 @@ export function parseHeader(text: string, line: number, time: TimeBase): HeaderR
   while (text.charCodeAt(at) === 0x20) at++;
   // `-F …,period,…` prints the sample period between the timestamp and the event name.
   let digitsEnd = at;
-  while (isDigit(text.charCodeAt(digitsEnd))) digitsEnd++;
+  while (isDigitByte(text.charCodeAt(digitsEnd))) digitsEnd++;
   if (digitsEnd > at && text.charCodeAt(digitsEnd) === 0x20) {
     at = digitsEnd;
     while (text.charCodeAt(at) === 0x20) at++;
