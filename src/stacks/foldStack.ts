@@ -98,17 +98,16 @@ export class StackFolder {
     const ids: number[] = [];
     const root = rootFrameName(interval, this.options.rootFrame);
     if (root !== undefined) ids.push(this.names.id(root));
-    const segments = this.pythonSegmentsFor(interval, leaf, cut, timeUs);
+    const injection = this.pythonInjection(interval, leaf, cut, timeUs);
     let segment = 0;
     for (let i = stack.length - 1; i >= leaf; i--) {
       const frame = stack[i]!;
-      const role = this.roleOf(frame);
       // The frame a GIL stack was cut at stays even when it is interpreter machinery (PyEval_RestoreThread).
-      const isInterpreter = (role === Role.Eval || role === Role.InterpreterEntry) && i !== cut;
+      const isInterpreter = this.isInterpreterFrame(stack, i, cut);
       if (i === cut && !this.options.keepCpythonEvals) ids.push(this.plainNameId(frame));
       else if (!isInterpreter || this.options.keepCpythonEvals) ids.push(this.nameIdOf(frame));
-      if (segments !== undefined && isInterpreter && this.endsEntryRun(stack, i, leaf, cut) && this.runHasEntry(stack, i, cut)) {
-        for (const call of segments[segment++] ?? []) ids.push(this.pythonNameId(call));
+      if (injection !== undefined && injection.runEnds[segment] === i) {
+        for (const call of injection.segments[segment++]!) ids.push(this.pythonNameId(call));
       }
     }
     if (ids.length === 0) ids.push(this.names.id(NO_STACK_FRAME));
@@ -116,20 +115,24 @@ export class StackFolder {
   }
 
   /**
-   * VizTracer's Python segments for this switch-out when they fit the native stack (one per
-   * C→Python entry), else undefined; counts the outcome.
+   * VizTracer's Python segments for this switch-out and where they go (after the leaf-most frame of
+   * each run of interpreter frames that holds an interpreter entry), when they fit the native stack
+   * one to one; else undefined. Counts the outcome.
    */
-  private pythonSegmentsFor(interval: OffCpuInterval, leaf: number, cut: number, timeUs: number): TracedCall[][] | undefined {
+  private pythonInjection(interval: OffCpuInterval, leaf: number, cut: number, timeUs: number): { segments: TracedCall[][]; runEnds: number[] } | undefined {
     const viztracer = this.options.viztracer;
     if (viztracer === undefined) return undefined;
     const stack = interval.stack;
-    let entryRuns = 0;
+    const runEnds: number[] = [];
+    let runHasEntry = false;
     for (let i = stack.length - 1; i >= leaf; i--) {
-      const role = this.roleOf(stack[i]!);
       // perf's own Python frames are better than a second source.
-      if (role === Role.Trampoline) return undefined;
-      if (i !== cut && (role === Role.Eval || role === Role.InterpreterEntry) && this.endsEntryRun(stack, i, leaf, cut) && this.runHasEntry(stack, i, cut)) {
-        entryRuns++;
+      if (this.roleOf(stack[i]!) === Role.Trampoline) return undefined;
+      if (!this.isInterpreterFrame(stack, i, cut)) continue;
+      runHasEntry ||= this.roleOf(stack[i]!) === Role.InterpreterEntry;
+      if (i === leaf || !this.isInterpreterFrame(stack, i - 1, cut)) {
+        if (runHasEntry) runEnds.push(i);
+        runHasEntry = false;
       }
     }
     const calls = viztracer.stackAt(interval.tid, timeUs);
@@ -138,11 +141,11 @@ export class StackFolder {
       return undefined;
     }
     const segments = pythonSegments(calls);
-    if (segments.length === entryRuns) {
-      if (entryRuns > 0) this.injection.matched++;
-      return segments;
+    if (segments.length === runEnds.length) {
+      if (runEnds.length > 0) this.injection.matched++;
+      return { segments, runEnds };
     }
-    if (entryRuns === 0 && !this.options.pedantic) {
+    if (runEnds.length === 0 && !this.options.pedantic) {
       this.injection.benign++;
       return undefined;
     }
@@ -150,22 +153,10 @@ export class StackFolder {
     return undefined;
   }
 
+  /** Whether the frame at `index` is interpreter machinery to remove (never the frame the stack was cut at). */
   private isInterpreterFrame(stack: readonly number[], index: number, cut: number): boolean {
     const role = this.roleOf(stack[index]!);
     return index !== cut && (role === Role.Eval || role === Role.InterpreterEntry);
-  }
-
-  /** Whether the interpreter frame at `index` is the leaf-most of its run of interpreter frames. */
-  private endsEntryRun(stack: readonly number[], index: number, leaf: number, cut: number): boolean {
-    return index === leaf || !this.isInterpreterFrame(stack, index - 1, cut);
-  }
-
-  /** Whether the run of interpreter frames that ends at `index` holds an interpreter entry. */
-  private runHasEntry(stack: readonly number[], index: number, cut: number): boolean {
-    for (let i = index; i < stack.length && this.isInterpreterFrame(stack, i, cut); i++) {
-      if (this.roleOf(stack[i]!) === Role.InterpreterEntry) return true;
-    }
-    return false;
   }
 
   private pythonNameId(call: TracedCall): number {
