@@ -1,7 +1,6 @@
 /** The one-call entry point: a path (text, .gz or perf.data) or a stream in, the analysis out. */
 import { OffGilAnalyzer, type AnalysisResult, type AnalyzeOptions } from './analyze.js';
 import { openInput } from './io/input.js';
-import { UserError } from './io/userError.js';
 import { PerfInputError } from './perf/scriptParser.js';
 
 /**
@@ -16,7 +15,7 @@ export async function offgil(input?: string | AsyncIterable<Buffer | string>, op
     for await (const chunk of opened.chunks) analyzer.push(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk);
     return analyzer.finish();
   } catch (error) {
-    if (error instanceof PerfInputError) throw new UserError(`${opened.label}:${error.line}: ${error.message}`);
+    if (error instanceof PerfInputError) throw error.atInput(opened.label);
     throw error;
   }
 }

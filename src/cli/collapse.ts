@@ -9,7 +9,7 @@ import { writeOutput } from '../io/output.js';
 import { UserError } from '../io/userError.js';
 import { PerfInputError } from '../perf/scriptParser.js';
 import { normalizePerlOptions } from './perlOptions.js';
-import { inputError, parseCommandLine } from './run.js';
+import { parseCommandLine } from './run.js';
 
 interface CollapseCliOptions extends CollapseOptions {
   output?: string;
@@ -88,7 +88,7 @@ async function runCollapse(files: string[], options: CollapseCliOptions): Promis
         }
         collapser.endInput();
       } catch (error) {
-        if (error instanceof PerfInputError) throw inputError(label, error);
+        if (error instanceof PerfInputError) throw error.atInput(label);
         if (error instanceof InputStreamError) throw new UserError(`${label}:${collapser.lineCount + 1}: ${error.reason}`);
         throw error;
       } finally {

@@ -3,7 +3,6 @@
  * failures), and quiet exit when stdout is closed early.
  */
 import type { Command } from 'commander';
-import { PerfInputError } from '../perf/scriptParser.js';
 import { exitQuietlyOnClosedStdout } from '../io/output.js';
 import { UserError } from '../io/userError.js';
 
@@ -23,10 +22,6 @@ export function runCommand(name: string, main: () => Promise<void>): void {
   );
 }
 
-/** A parse error located in the named input, as `LABEL:LINE: message`. */
-export function inputError(label: string, error: PerfInputError): UserError {
-  return new UserError(`${label}:${error.line}: ${error.message}`);
-}
 
 /**
  * Runs a commander program built with `exitOverride()`: help and version are a normal end; a usage

@@ -10,7 +10,6 @@ import { checkFlameGraphOptions, FlameGraphOptionError, renderFlameGraph, type F
 import { DEFAULT_HTML_TITLE, renderHtml } from '../render/html/index.js';
 import { formatThreadTable } from '../render/threadTable.js';
 import { toAnalyzeOptions, viztracerPathOf, type AnalysisCliOptions } from './analysisOptions.js';
-import { inputError } from './run.js';
 
 export async function runAnalysis(input: OpenedInput, options: AnalysisCliOptions): Promise<void> {
   if (options.svg !== undefined) flameGraphOptionsOf(options);
@@ -21,9 +20,9 @@ export async function runAnalysis(input: OpenedInput, options: AnalysisCliOption
     result = analyzer.finish();
   } catch (error) {
     if (!(error instanceof PerfInputError)) throw error;
-    if (!options.partial) throw inputError(input.label, error);
+    if (!options.partial) throw error.atInput(input.label);
     await writeOutput(options.output, formatFolded(analyzer.partialResult().stacks));
-    throw inputError(input.label, error);
+    throw error.atInput(input.label);
   }
   const viztracerPath = viztracerPathOf(options);
   const mismatched = result.stats.viztracer.mismatched;

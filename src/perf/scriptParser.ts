@@ -7,6 +7,7 @@ import type { PerfEvent } from './events.js';
 import { FrameTable } from './frameTable.js';
 import { isHeaderError, parseHeader, TimeBase } from './header.js';
 import { LineSplitter } from './lineSplitter.js';
+import { UserError } from '../io/userError.js';
 
 /** Input that is not `perf script` text; `line` is 1-based. */
 export class PerfInputError extends Error {
@@ -16,6 +17,11 @@ export class PerfInputError extends Error {
   ) {
     super(message);
     this.name = 'PerfInputError';
+  }
+
+  /** The error as the user sees it: `LABEL:LINE: message`. */
+  atInput(label: string): UserError {
+    return new UserError(`${label}:${this.line}: ${this.message}`);
   }
 }
 
