@@ -113,14 +113,15 @@ export class PerfScriptParser {
   private indentedLine(buf: Buffer, start: number, end: number): void {
     const current = this.current;
     if (current === null && this.skippingFrames) return;
-    // Some perf versions pad the comm of stackless events with leading blanks; such a header can
-    // only follow a header directly, so only the first indented line of an event is tried as one.
+    // perf pads the comm of stackless events (uprobes, `-F comm,…`) with leading spaces; such a header
+    // can only follow a header directly, and perf indents stack lines with a tab, so only a first
+    // indented line that starts with a space is tried as one.
     if (current === null || this.framesInCurrent === 0) {
       if (isBlankLine(buf, start, end)) {
         this.finishEvent();
         return;
       }
-      if (current === null || this.looksLikeHeader(buf, start, end)) {
+      if (current === null || (buf[start] === SPACE && this.looksLikeHeader(buf, start, end))) {
         this.headerLine(buf, start, end);
         return;
       }
