@@ -69,8 +69,8 @@ async function record(command: string[], options: RecordOptions): Promise<void> 
 export function recordCommand(): Command {
   const command = new Command('record')
     .description(
-      'Runs COMMAND under perf record with the scheduler events, switch records and dwarf stacks offgil needs,\n' +
-        'then analyses the recording like offgil does (injecting -X perf_jit code first).',
+      'Runs COMMAND under perf record with the scheduler events, switch records and dwarf stacks offgil needs, ' +
+        'then analyses the recording as offgil does (after perf inject --jit for -X perf_jit).',
     )
     .usage('[options] -- COMMAND [ARGS...]')
     .argument('<command...>', 'the program to record, after --')
