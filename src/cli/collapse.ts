@@ -32,7 +32,7 @@ const OPEN_OPTIONS: OpenOptions = {
 export function collapseCommand(name = 'collapse'): Command {
   const command = new Command(name)
     .description(
-      'Folds perf script stacks exactly as stackcollapse-perf.pl does (same output bytes):\n' +
+      'Folds perf script stacks exactly as stackcollapse-perf.pl does (same output bytes): ' +
         'one "PROCESS;root;…;leaf COUNT" line per distinct stack, sorted by bytes.\n\n' +
         'Input: FILEs (perf script text, .gz, or perf.data), or stdin when none or "-".',
     )
