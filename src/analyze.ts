@@ -1,15 +1,23 @@
 /**
  * The off-GIL pipeline as a library: perf script text → events → off-CPU intervals → classes →
- * folded stacks, plus per-thread totals and warnings. Streams: memory grows with the number of threads
- * and distinct stacks, not with the input.
+ * folded stacks, plus per-thread totals, GIL holders and warnings. Streams: memory grows with the
+ * number of threads and distinct stacks, not with the input. The analyzer only wires the stages; each
+ * consumer of the interval stream lives in its own module.
  */
+import { Acquisitions } from './analysis/acquisitions.js';
 import { GilClassifier, GIL } from './analysis/gilClassifier.js';
 import { CLOSE_RULE_NAMES, IntervalTracker, type OffCpuInterval, type UntilMode } from './analysis/intervals.js';
 import { ThreadActivity, type ThreadSummary } from './analysis/threadSummary.js';
+import { diagnose, type Finding } from './diagnosis/findings.js';
+import { HolderAttribution, type AttributedWait, type AttributionCounts } from './holders/attribution.js';
+import { HolderFolding } from './holders/holderFolding.js';
+import { HolderStats } from './holders/holderStats.js';
+import type { Release } from './holders/releases.js';
 import { EventKind, type PerfEvent } from './perf/events.js';
 import { PerfScriptParser } from './perf/scriptParser.js';
+import { blockingFrames } from './stacks/blockingFrames.js';
 import { DEFAULT_EVAL_FRAMES } from './stacks/cpythonFrames.js';
-import { StackFolder, type InjectionCounts, type RootFrame } from './stacks/foldStack.js';
+import { StackFolder, type FoldSubject, type InjectionCounts, type RootFrame } from './stacks/foldStack.js';
 import type { FrameKind } from './stacks/frameKind.js';
 import { PythonThreads } from './stacks/pythonThreads.js';
 import { NameTable, StackTrie } from './stacks/stackTrie.js';
@@ -19,7 +27,7 @@ import { buildWarnings, type Warning } from './warnings.js';
 export interface AnalyzeOptions {
   /** When an interval ends: at switch-in (default, bcc offcputime) or at wakeup (blocked time only, per4m). */
   until?: UntilMode;
-  /** Classes to keep: `gil` (default), `gil-drop`, a state such as `S` or `R+`, or `all`. */
+  /** Classes to keep: `gil` (default), `gil-drop`, `lock`, a state such as `S` or `R+`, or `all`. */
   states?: readonly string[];
   /** Cut GIL stacks at `take_gil` / `drop_gil` (default true). */
   stripTakeGil?: boolean;
@@ -39,8 +47,17 @@ export interface AnalyzeOptions {
   /** Only intervals of at least / at most this many microseconds. */
   minUs?: number;
   maxUs?: number;
+  /**
+   * Attribute every GIL wait to the threads that held the GIL meanwhile (semantics.md §5) and count
+   * forced switch requests (§6). Reads the stacks of wake events too, so it costs some speed.
+   */
+  holders?: boolean;
+  /** The program's `sys.getswitchinterval()` in milliseconds, for forced switch requests (default 5). */
+  switchIntervalMs?: number;
   /** Called for every interval that passes the filters, with its class. */
   onInterval?: (interval: OffCpuInterval, cls: string) => void;
+  /** With `holders`: called for every GIL wait that passes the filters, once its holders are known. */
+  onWait?: (wait: AttributedWait) => void;
 }
 
 export interface AnalysisStats {
@@ -60,23 +77,49 @@ export interface AnalysisStats {
   lostEvents: number;
   switchEvents: number;
   switchEventsWithoutStack: number;
+  /** Wake events (`sched_waking`, `sched_wakeup`) and how many of them had a stack. */
+  wakeEvents: number;
+  wakeEventsWithStack: number;
   /** Nanoseconds of closed intervals per class, before filters. */
   classNs: Record<string, number>;
   /** Seconds of the first timestamp; event times are nanoseconds after it. */
   baseSeconds: number | undefined;
+  /** Nanoseconds after `baseSeconds` of the last event. */
+  lastEventNs: number;
   /** How VizTracer stacks fitted (all zero without --viztracer). */
   viztracer: InjectionCounts;
+  /** Releases and attributed waits (undefined without holder attribution). */
+  holders: AttributionCounts | undefined;
+}
+
+/** The folded views of holder attribution, like `stacks`: folded stack → µs, in byte order. */
+export interface HolderViews {
+  /** `WAITER;--;HOLDER` lines (`--with-holders`). */
+  withHolders: Map<string, number>;
+  /** Holder stacks alone, root first (`--holders`). */
+  holders: Map<string, number>;
 }
 
 export interface AnalysisResult {
   /** Folded stack (`root;…;leaf`) → microseconds, in byte order. */
   stacks: Map<string, number>;
+  /** With holder attribution: the holder views of the same waits. */
+  holderViews: HolderViews | undefined;
   /** What each frame name is (Python, interpreter, native, libc, kernel), from the DSOs; for colors. */
   frameKinds: Map<string, FrameKind>;
   totalUs: number;
   threads: ThreadSummary[];
+  /** The diagnosis: problems the numbers show, with what to do (needs holder attribution for most). */
+  findings: Finding[];
   stats: AnalysisStats;
   warnings: Warning[];
+}
+
+/** The stages that exist only with holder attribution. */
+interface HolderStages {
+  attribution: HolderAttribution;
+  stats: HolderStats;
+  folding: HolderFolding;
 }
 
 export class OffGilAnalyzer {
@@ -84,10 +127,14 @@ export class OffGilAnalyzer {
   private readonly tracker: IntervalTracker;
   private readonly classifier: GilClassifier;
   private readonly folder: StackFolder;
-  private readonly trie = new StackTrie(new NameTable());
+  private readonly names = new NameTable();
+  private readonly trie = new StackTrie(this.names);
   private readonly threads = new ThreadActivity();
+  private readonly acquisitions: Acquisitions;
+  private readonly holders: HolderStages | undefined;
   private readonly pythonThreads: PythonThreads | undefined;
   private readonly keepClass: (cls: string) => boolean;
+  private readonly strip: boolean;
   private readonly minNs: number;
   private readonly maxNs: number;
   private readonly otherEvents = new Map<string, number>();
@@ -98,17 +145,24 @@ export class OffGilAnalyzer {
   private lostEvents = 0;
   private switchEvents = 0;
   private switchEventsWithoutStack = 0;
+  private wakeEvents = 0;
+  private wakeEventsWithStack = 0;
+  private lastEventNs = 0;
 
   constructor(private readonly options: AnalyzeOptions = {}) {
     const until = options.until ?? 'switch-in';
     this.parser = new PerfScriptParser({
-      keepStack: (event) => event.kind === EventKind.Switch && event.prevPid > 0,
+      keepStack: (event) => (event.kind === EventKind.Switch && event.prevPid > 0) || (this.holders?.attribution.wantsStack(event) ?? false),
       onEvent: (event) => this.onEvent(event),
     });
-    this.tracker = new IntervalTracker(until, (interval) => this.onInterval(interval));
     this.classifier = new GilClassifier(this.parser.frames);
-    this.folder = new StackFolder(this.parser.frames, this.trie.names, {
-      stripTakeGil: options.stripTakeGil ?? true,
+    this.tracker = new IntervalTracker(until, {
+      classify: (stack, state) => this.classifier.classify(stack, state),
+      onOpen: (interval) => this.holders?.attribution.intervalOpened(interval),
+      onClose: (interval) => this.onClose(interval),
+    });
+    this.strip = options.stripTakeGil ?? true;
+    this.folder = new StackFolder(this.parser.frames, this.names, {
       rootFrame: options.rootFrame ?? 'none',
       keepCpythonEvals: options.keepCpythonEvals ?? false,
       evalFrames: options.evalFrames ?? DEFAULT_EVAL_FRAMES,
@@ -116,6 +170,15 @@ export class OffGilAnalyzer {
       viztracer: options.viztracer,
       pedantic: options.pedantic ?? false,
     });
+    this.acquisitions = new Acquisitions((interval) => this.classifier.isReacquisition(interval.stack, interval.cut), options.switchIntervalMs);
+    if (options.holders) {
+      const frames = this.parser.frames;
+      this.holders = {
+        attribution: new HolderAttribution(frames, this.classifier, { onWait: (wait) => this.onWait(wait) }),
+        stats: new HolderStats((interval) => blockingFrames(frames, interval.stack)),
+        folding: new HolderFolding(this.names, (release) => this.foldRelease(release)),
+      };
+    }
     this.pythonThreads = options.pythonOnly ? new PythonThreads(this.parser.frames) : undefined;
     const states = new Set(options.states ?? [GIL]);
     this.keepClass = states.has('all') ? () => true : (cls) => states.has(cls);
@@ -150,13 +213,45 @@ export class OffGilAnalyzer {
 
   private result(): AnalysisResult {
     this.tracker.finish();
-    const pythonThreads = this.pythonThreads;
-    const stacks = pythonThreads === undefined ? this.trie.toFolded() : this.trie.toFolded((tid) => pythonThreads.has(tid));
-    const threads = this.threads.summaries().filter((thread) => pythonThreads?.has(thread.tid) ?? true);
+    this.holders?.attribution.finish();
+    const keepGroup = this.keepGroup();
+    const stacks = this.trie.toFolded(keepGroup);
+    const folding = this.holders?.folding;
+    const holderViews = folding === undefined ? undefined : { withHolders: folding.withHolders.toFolded(keepGroup), holders: folding.holders.toFolded(keepGroup) };
+    const threads = this.threadSummaries();
     let totalUs = 0;
     for (const us of stacks.values()) totalUs += us;
+    const stats = this.stats();
+    const warnings = buildWarnings(stats, this.parser.skipped, {
+      unsymbolizedPythons: this.classifier.unsymbolizedPythons(),
+      unresolvedPerfMaps: [...this.folder.unresolvedPerfMaps],
+    });
+    const frameKinds = new Map([...this.folder.kinds].map(([id, kind]) => [this.names.name(id), kind]));
+    const findings = diagnose(threads, { switchIntervalMs: this.options.switchIntervalMs, holders: this.holders !== undefined });
+    return { stacks, holderViews, frameKinds, totalUs, threads, findings, stats, warnings };
+  }
+
+  private keepGroup(): ((group: number) => boolean) | undefined {
+    const pythonThreads = this.pythonThreads;
+    return pythonThreads === undefined ? undefined : (tid) => pythonThreads.has(tid);
+  }
+
+  private threadSummaries(): ThreadSummary[] {
+    const pythonThreads = this.pythonThreads;
+    return this.threads
+      .summaries()
+      .filter((thread) => pythonThreads?.has(thread.tid) ?? true)
+      .map((thread) => ({
+        ...thread,
+        acquisitions: this.acquisitions.summary(thread.tid),
+        holder: this.holders?.stats.holder(thread.tid),
+        waits: this.holders?.stats.waiter(thread.tid),
+      }));
+  }
+
+  private stats(): AnalysisStats {
     const counts = this.tracker.counts;
-    const stats: AnalysisStats = {
+    return {
       lines: this.parser.lineCount,
       events: this.parser.eventCount,
       otherEvents: Object.fromEntries(this.otherEvents),
@@ -174,16 +269,14 @@ export class OffGilAnalyzer {
       lostEvents: this.lostEvents,
       switchEvents: this.switchEvents,
       switchEventsWithoutStack: this.switchEventsWithoutStack,
+      wakeEvents: this.wakeEvents,
+      wakeEventsWithStack: this.wakeEventsWithStack,
       classNs: Object.fromEntries(this.classNs),
       baseSeconds: this.parser.time.baseSeconds,
+      lastEventNs: this.lastEventNs,
       viztracer: { ...this.folder.injection },
+      holders: this.holders === undefined ? undefined : { ...this.holders.attribution.counts },
     };
-    const warnings = buildWarnings(stats, this.parser.skipped, {
-      unsymbolizedPythons: this.classifier.unsymbolizedPythons(),
-      unresolvedPerfMaps: [...this.folder.unresolvedPerfMaps],
-    });
-    const frameKinds = new Map([...this.folder.kinds].map(([id, kind]) => [this.trie.names.name(id), kind]));
-    return { stacks, frameKinds, totalUs, threads, stats, warnings };
   }
 
   private onEvent(event: PerfEvent): void {
@@ -191,6 +284,10 @@ export class OffGilAnalyzer {
       case EventKind.Switch:
         this.switchEvents++;
         if (event.prevPid > 0 && event.stack.length === 0) this.switchEventsWithoutStack++;
+        break;
+      case EventKind.Wake:
+        this.wakeEvents++;
+        if (event.stack.length > 0) this.wakeEventsWithStack++;
         break;
       case EventKind.Lost:
         this.lostRecords++;
@@ -202,24 +299,61 @@ export class OffGilAnalyzer {
       default:
         break;
     }
+    this.lastEventNs = Math.max(this.lastEventNs, event.timeNs);
     this.threads.observe(event);
+    const attribution = this.holders?.attribution;
+    attribution?.beforeEvent(event);
     this.tracker.handle(event);
+    attribution?.afterEvent(event);
   }
 
-  private onInterval(interval: OffCpuInterval): void {
+  private isShown(interval: OffCpuInterval): boolean {
     const ns = interval.endNs - interval.startNs;
-    const classification = this.classifier.classify(interval.stack, interval.state);
-    const cls = classification.cls;
+    return this.keepClass(interval.cls) && ns >= this.minNs && ns <= this.maxNs;
+  }
+
+  private onClose(interval: OffCpuInterval): void {
+    const ns = interval.endNs - interval.startNs;
+    const cls = interval.cls;
     this.intervals++;
     this.classNs.set(cls, (this.classNs.get(cls) ?? 0) + ns);
-    this.threads.addInterval(interval, cls);
+    this.threads.addInterval(interval);
     this.pythonThreads?.note(interval.tid, interval.stack);
-    if (!this.keepClass(cls) || ns < this.minNs || ns > this.maxNs) return;
+    if (this.holders !== undefined) this.holders.attribution.intervalClosed(interval);
+    else if (cls === GIL) this.acquisitions.gilWait(interval, undefined);
+    if (!this.isShown(interval)) return;
     this.keptIntervals++;
-    const switchOutUs = (this.parser.time.baseSeconds ?? 0) * 1e6 + interval.startNs / 1000;
-    const group = this.pythonThreads === undefined ? 0 : interval.tid;
-    this.trie.add(this.folder.fold(interval, classification, switchOutUs), ns, group);
+    const ids = this.foldWaiter(interval);
+    this.trie.add(ids, ns, this.groupOf(interval));
+    if (cls !== GIL) this.holders?.folding.addOther(ids, ns, this.groupOf(interval));
     this.options.onInterval?.(interval, cls);
+  }
+
+  private onWait(wait: AttributedWait): void {
+    const holders = this.holders!;
+    this.acquisitions.gilWait(wait.interval, wait.handedOff);
+    holders.stats.add(wait, holders.attribution.horizonNs());
+    if (!this.isShown(wait.interval)) return;
+    holders.folding.add(this.foldWaiter(wait.interval), wait, this.groupOf(wait.interval));
+    this.options.onWait?.(wait);
+  }
+
+  private groupOf(interval: OffCpuInterval): number {
+    return this.pythonThreads === undefined ? 0 : interval.tid;
+  }
+
+  /** VizTracer's clock: µs on the same CLOCK_MONOTONIC as perf's timestamps. */
+  private viztracerUs(timeNs: number): number {
+    return (this.parser.time.baseSeconds ?? 0) * 1e6 + timeNs / 1000;
+  }
+
+  private foldWaiter(interval: OffCpuInterval): number[] {
+    return this.folder.fold(interval, this.strip ? interval.cut : -1, this.viztracerUs(interval.startNs));
+  }
+
+  private foldRelease(release: Release): number[] {
+    const subject: FoldSubject = { tid: release.tid, pid: release.pid ?? release.tid, comm: release.comm, stack: release.stack, line: release.line };
+    return this.folder.fold(subject, release.cut, this.viztracerUs(release.timeNs));
   }
 }
 

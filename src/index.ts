@@ -1,13 +1,21 @@
 /** offgil's library API. */
 export { offgil } from './offgil.js';
 export { analyze, analyzeStream, OffGilAnalyzer } from './analyze.js';
-export type { AnalysisResult, AnalysisStats, AnalyzeOptions } from './analyze.js';
+export type { AnalysisResult, AnalysisStats, AnalyzeOptions, HolderViews } from './analyze.js';
 export type { OffCpuInterval, UntilMode } from './analysis/intervals.js';
 export type { ThreadSummary } from './analysis/threadSummary.js';
 export type { RootFrame } from './stacks/foldStack.js';
 export type { Warning, WarningCode } from './warnings.js';
 export { formatFolded } from './render/folded.js';
-export { formatThreadTable } from './render/threadTable.js';
+export { formatSummaryTable } from './render/summaryTable.js';
+export { summaryJson } from './render/summaryJson.js';
+export { HANDOFF, UNKNOWN, HANDOFF_FRAME, UNKNOWN_FRAME } from './holders/attribution.js';
+export type { AttributedWait, HolderStretch } from './holders/attribution.js';
+export type { Release } from './holders/releases.js';
+export type { HolderSummary, WaiterSummary, HolderState } from './holders/holderStats.js';
+export { holderStateOf } from './holders/holderStats.js';
+export type { AcquisitionSummary } from './analysis/acquisitions.js';
+export type { Finding, FindingKind } from './diagnosis/findings.js';
 export { PerfInputError } from './perf/scriptParser.js';
 export { UserError } from './io/userError.js';
 export { DEFAULT_EVAL_FRAMES, EVAL_MARK } from './stacks/cpythonFrames.js';

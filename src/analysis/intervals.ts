@@ -3,6 +3,7 @@
  * switch-out and closes at the first later event that shows the thread awake.
  */
 import { EventKind, type PerfEvent } from '../perf/events.js';
+import type { Classification } from './gilClassifier.js';
 
 /** `switch-in`: off-CPU time as bcc's offcputime (run-queue wait included); `wakeup`: blocked time only. */
 export type UntilMode = 'switch-in' | 'wakeup';
@@ -28,6 +29,10 @@ export interface OffCpuInterval {
   endNs: number;
   /** `prev_state` of the switch-out, verbatim (`S`, `D`, `R+`, …). */
   state: string;
+  /** `gil`, `gil-drop`, `lock` or the state, decided from the stack at the switch-out. */
+  cls: string;
+  /** Leaf-first index of the frame the strip rule cuts the stack at; -1 when the class is not cut. */
+  cut: number;
   /** Frame ids of the switch-out stack, leaf first. */
   stack: readonly number[];
   closedBy: CloseRule;
@@ -44,13 +49,21 @@ export interface IntervalCounts {
   wakeupsWithoutInterval: number;
 }
 
+export interface IntervalListener {
+  /** The class of a switch-out stack (the GIL classifier). */
+  classify(stack: readonly number[], state: string): Classification;
+  /** An interval has opened; its end is not known yet. */
+  onOpen?(interval: OffCpuInterval): void;
+  onClose(interval: OffCpuInterval): void;
+}
+
 export class IntervalTracker {
   readonly counts: IntervalCounts = { closedBy: [0, 0, 0], openAtEnd: 0, wakeupsWithoutInterval: 0 };
   private readonly open = new Map<number, OffCpuInterval>();
 
   constructor(
     private readonly until: UntilMode,
-    private readonly onInterval: (interval: OffCpuInterval) => void,
+    private readonly listener: IntervalListener,
   ) {}
 
   /** Events must arrive in input order. */
@@ -95,17 +108,22 @@ export class IntervalTracker {
     const tid = event.prevPid;
     if (tid <= 0) return;
     if (this.until === 'wakeup' && event.prevState.startsWith('R')) return;
-    this.open.set(tid, {
+    const { cls, cut } = this.listener.classify(event.stack, event.prevState);
+    const interval: OffCpuInterval = {
       tid,
       pid: event.pid !== undefined && event.tid === tid ? event.pid : tid,
       comm: event.prevComm,
       startNs: event.timeNs,
       endNs: event.timeNs,
       state: event.prevState,
+      cls,
+      cut,
       stack: event.stack,
       closedBy: CloseRule.OwnEvent,
       line: event.line,
-    });
+    };
+    this.open.set(tid, interval);
+    this.listener.onOpen?.(interval);
   }
 
   private close(tid: number, time: number, rule: CloseRule): boolean {
@@ -116,7 +134,7 @@ export class IntervalTracker {
     interval.endNs = time;
     interval.closedBy = rule;
     this.counts.closedBy[rule]++;
-    this.onInterval(interval);
+    this.listener.onClose(interval);
     return true;
   }
 }

@@ -1,5 +1,7 @@
 /** Per-thread totals for the `-v` / `--summary` table: GIL wait, other off-CPU time, running time. */
 import { EventKind, type PerfEvent } from '../perf/events.js';
+import type { HolderSummary, WaiterSummary } from '../holders/holderStats.js';
+import type { AcquisitionSummary } from './acquisitions.js';
 import { GIL, GIL_DROP } from './gilClassifier.js';
 import type { OffCpuInterval } from './intervals.js';
 
@@ -11,11 +13,19 @@ export interface ThreadSummary {
   observedNs: number;
   gilNs: number;
   gilDropNs: number;
-  /** Off-CPU time of every other class (sleeps, I/O, preemption). */
+  /** Off-CPU time of every other class (locks, sleeps, I/O, preemption). */
   otherNs: number;
+  /** Off-CPU time by class: `gil`, `gil-drop`, `lock`, and each state (`S`, `D`, `R+`, …). */
+  classNs: Record<string, number>;
   /** Observed time not covered by any interval. */
   runningNs: number;
   intervals: number;
+  /** The thread's GIL acquisitions (§6). */
+  acquisitions?: AcquisitionSummary;
+  /** What the thread did to others as GIL holder (with holder attribution). */
+  holder?: HolderSummary;
+  /** Who held the GIL while this thread waited, in parts (with holder attribution). */
+  waits?: WaiterSummary;
 }
 
 interface ThreadRecord {
@@ -26,6 +36,7 @@ interface ThreadRecord {
   gilNs: number;
   gilDropNs: number;
   otherNs: number;
+  classNs: Map<string, number>;
   intervals: number;
 }
 
@@ -43,13 +54,15 @@ export class ThreadActivity {
     }
   }
 
-  addInterval(interval: OffCpuInterval, cls: string): void {
+  addInterval(interval: OffCpuInterval): void {
+    const cls = interval.cls;
     const thread = this.see(interval.tid, interval.startNs, interval.pid, interval.comm)!;
     thread.lastNs = Math.max(thread.lastNs, interval.endNs);
     const ns = interval.endNs - interval.startNs;
     if (cls === GIL) thread.gilNs += ns;
     else if (cls === GIL_DROP) thread.gilDropNs += ns;
     else thread.otherNs += ns;
+    thread.classNs.set(cls, (thread.classNs.get(cls) ?? 0) + ns);
     thread.intervals++;
   }
 
@@ -70,6 +83,7 @@ export class ThreadActivity {
         gilNs: t.gilNs,
         gilDropNs: t.gilDropNs,
         otherNs: t.otherNs,
+        classNs: Object.fromEntries([...t.classNs].sort((a, b) => b[1] - a[1])),
         runningNs: Math.max(0, observedNs - t.gilNs - t.gilDropNs - t.otherNs),
         intervals: t.intervals,
       });
@@ -81,7 +95,7 @@ export class ThreadActivity {
     if (tid <= 0) return undefined;
     let thread = this.threads.get(tid);
     if (thread === undefined) {
-      thread = { pid: tid, comm, firstNs: time, lastNs: time, gilNs: 0, gilDropNs: 0, otherNs: 0, intervals: 0 };
+      thread = { pid: tid, comm, firstNs: time, lastNs: time, gilNs: 0, gilDropNs: 0, otherNs: 0, classNs: new Map(), intervals: 0 };
       this.threads.set(tid, thread);
     } else {
       if (time < thread.firstNs) thread.firstNs = time;

@@ -37,7 +37,12 @@ export interface AnalysisCliOptions {
   comm?: boolean;
   minUs?: number;
   maxUs?: number;
+  withHolders?: boolean;
+  holders?: boolean;
+  switchInterval?: number;
   summary?: boolean;
+  summaryJson?: string;
+  top?: number;
   verbose?: boolean;
   partial?: boolean;
 }
@@ -59,6 +64,12 @@ function regex(value: string): RegExp {
 function positiveNumber(value: string): number {
   const number = Number(value);
   if (value.trim() === '' || !Number.isFinite(number) || number <= 0) throw new InvalidArgumentError('expected a positive number');
+  return number;
+}
+
+function positiveInteger(value: string): number {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number <= 0) throw new InvalidArgumentError('expected a whole number ≥ 1');
   return number;
 }
 
@@ -89,7 +100,7 @@ export function addAnalysisOptions(command: Command): Command {
         .choices(['switch-in', 'wakeup'])
         .default('switch-in'),
     )
-    .option('--state <classes>', 'classes to show, comma-separated: gil, gil-drop, S, D, R, R+, …, or all', classList, ['gil'])
+    .option('--state <classes>', 'classes to show, comma-separated: gil, gil-drop, lock, S, D, R, R+, …, or all', classList, ['gil'])
     .option('--no-strip-take-gil', 'keep the frames above take_gil (lock and kernel frames of the wait)')
     .option('--keep-cpython-evals', 'keep CPython interpreter frames (_PyEval_EvalFrameDefault, …), marked cpyeval::')
     .option('--eval-frames <regex>', 'which frames count as CPython interpreter frames (default: the list in docs/python-stacks.md)', regex)
@@ -104,7 +115,12 @@ export function addAnalysisOptions(command: Command): Command {
     .option('--comm', 'add a root frame with the thread name')
     .option('--min-us <us>', 'only intervals of at least this many microseconds', microseconds)
     .option('--max-us <us>', 'only intervals of at most this many microseconds', microseconds)
-    .option('--summary', 'print the per-thread table (GIL wait, other off-CPU, running) to stderr')
+    .addOption(new Option('--with-holders', 'GIL waits as WAITER;--;HOLDER: who held the GIL meanwhile, with its stack at the release').conflicts('holders'))
+    .option('--holders', 'the stacks of the GIL holders instead of the waiters, weighted by the wait they caused')
+    .option('--switch-interval <ms>', "the program's sys.getswitchinterval() in ms, for forced switch requests (default 5)", positiveNumber)
+    .option('--summary', 'print the per-thread table (GIL wait, lock, sleep, I/O, running, acquisitions, holders) and the findings to stderr')
+    .option('--summary-json <file>', 'write the per-thread summary and the findings as JSON to FILE')
+    .option('--top <n>', 'the summary table shows the N threads that waited longest for the GIL and sums the rest', positiveInteger)
     .option('-v, --verbose', 'print the per-thread table, how each rule closed intervals, and all counts to stderr')
     .option('--partial', 'on an input error, still write the stacks aggregated before it (exit status stays 2)');
 }
@@ -119,9 +135,16 @@ export function viztracerPathOf(options: AnalysisCliOptions): string | undefined
   return options.viztracer ?? options.inputViztracer;
 }
 
+/** Whether an output asks who held the GIL (the attribution also reads the wake stacks). */
+export function wantsHolders(options: AnalysisCliOptions): boolean {
+  return Boolean(options.withHolders || options.holders || options.summary || options.summaryJson !== undefined || options.html !== undefined || options.verbose);
+}
+
 export async function toAnalyzeOptions(options: AnalysisCliOptions): Promise<AnalyzeOptions> {
   const viztracerPath = viztracerPathOf(options);
   return {
+    holders: wantsHolders(options),
+    switchIntervalMs: options.switchInterval,
     until: options.until,
     states: options.state,
     stripTakeGil: options.stripTakeGil,

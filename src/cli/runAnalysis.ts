@@ -8,8 +8,9 @@ import { PerfInputError } from '../perf/scriptParser.js';
 import { formatFolded } from '../render/folded.js';
 import { checkFlameGraphOptions, FlameGraphOptionError, renderFlameGraph, type FlameGraphOptions } from '../render/flamegraph/index.js';
 import { DEFAULT_HTML_TITLE, renderHtml } from '../render/html/index.js';
-import { formatThreadTable } from '../render/threadTable.js';
-import { toAnalyzeOptions, viztracerPathOf, type AnalysisCliOptions } from './analysisOptions.js';
+import { formatSummaryTable } from '../render/summaryTable.js';
+import { summaryJson } from '../render/summaryJson.js';
+import { toAnalyzeOptions, viztracerPathOf, wantsHolders, type AnalysisCliOptions } from './analysisOptions.js';
 
 export async function runAnalysis(input: OpenedInput, options: AnalysisCliOptions): Promise<void> {
   if (options.svg !== undefined) flameGraphOptionsOf(options);
@@ -21,7 +22,7 @@ export async function runAnalysis(input: OpenedInput, options: AnalysisCliOption
   } catch (error) {
     if (!(error instanceof PerfInputError)) throw error;
     if (!options.partial) throw error.atInput(input.label);
-    await writeOutput(options.output, formatFolded(analyzer.partialResult().stacks));
+    await writeOutput(options.output, formatFolded(shownStacks(analyzer.partialResult(), options)));
     throw error.atInput(input.label);
   }
   const viztracerPath = viztracerPathOf(options);
@@ -33,7 +34,12 @@ export async function runAnalysis(input: OpenedInput, options: AnalysisCliOption
     );
   }
   report(result, options);
-  if (options.svg !== undefined) await writeSvg(options.svg, result, options);
+  const stacks = shownStacks(result, options);
+  if (options.summaryJson !== undefined) {
+    const json = summaryJson({ ...result, holders: wantsHolders(options), input: input.label });
+    await writeFileAtomically(options.summaryJson, json);
+  }
+  if (options.svg !== undefined) await writeSvg(options.svg, stacks, result, options);
   if (options.html !== undefined) {
     const meta = {
       title: options.title,
@@ -42,16 +48,25 @@ export async function runAnalysis(input: OpenedInput, options: AnalysisCliOption
       totals: totals(result, options),
       frameKind: (name: string) => result.frameKinds.get(name),
     };
-    await writeFileAtomically(options.html, renderHtml(result.stacks, meta));
+    await writeFileAtomically(options.html, renderHtml(stacks, meta));
     process.stderr.write(`offgil: wrote the HTML flame graph to ${options.html}\n`);
   }
-  // Folded stacks go to stdout unless a picture was asked for instead.
-  if (options.output !== undefined || (options.html === undefined && options.svg === undefined)) {
-    await writeOutput(options.output, formatFolded(result.stacks));
+  // Folded stacks go to stdout unless a picture or the JSON summary was asked for instead.
+  if (options.output !== undefined || (options.html === undefined && options.svg === undefined && options.summaryJson === undefined)) {
+    await writeOutput(options.output, formatFolded(stacks));
   }
   if (options.output !== undefined && options.output !== '-') {
-    process.stderr.write(`offgil: wrote ${result.stacks.size} stacks, ${result.totalUs} µs, to ${options.output}\n`);
+    let us = 0;
+    for (const count of stacks.values()) us += count;
+    process.stderr.write(`offgil: wrote ${stacks.size} stacks, ${us} µs, to ${options.output}\n`);
   }
+}
+
+/** The folded view the options ask for: the waiters, the holders, or both joined by `--`. */
+function shownStacks(result: AnalysisResult, options: AnalysisCliOptions): Map<string, number> {
+  if (options.withHolders) return result.holderViews!.withHolders;
+  if (options.holders) return result.holderViews!.holders;
+  return result.stacks;
 }
 
 /** flamegraph.pl's options from offgil's, with the off-GIL defaults; bad values fail before any input is read. */
@@ -80,8 +95,8 @@ export function flameGraphOptionsOf(options: AnalysisCliOptions): Partial<FlameG
   return given;
 }
 
-async function writeSvg(path: string, result: AnalysisResult, options: AnalysisCliOptions): Promise<void> {
-  const lines = [...result.stacks].map(([stack, us]) => `${stack} ${us}`);
+async function writeSvg(path: string, stacks: ReadonlyMap<string, number>, result: AnalysisResult, options: AnalysisCliOptions): Promise<void> {
+  const lines = [...stacks].map(([stack, us]) => `${stack} ${us}`);
   const rendered = renderFlameGraph(lines, { ...flameGraphOptionsOf(options), frameKind: (name) => result.frameKinds.get(name) });
   await writeFileAtomically(path, rendered.svg);
   const what = rendered.exitCode === 0 ? 'the SVG flame graph' : 'an SVG that says there is nothing to draw';
@@ -113,7 +128,7 @@ function report(result: AnalysisResult, options: AnalysisCliOptions): void {
   }
   const notes = result.warnings.filter((warning) => warning.severity === 'note');
   if (notes.length > 0 && !options.verbose) err(`offgil: note: ${notes.map((note) => note.message).join('; ')}`);
-  if (options.summary || options.verbose) err(formatThreadTable(result.threads));
+  if (options.summary || options.verbose) err(formatSummaryTable(result.threads, result.findings, { top: options.top, holders: wantsHolders(options) }));
   if (!options.verbose) return;
   const stats = result.stats;
   for (const note of notes) err(`offgil: note: ${note.message}`);

@@ -25,6 +25,8 @@ export interface PerfEvent {
   /** Process id from a `PID/TID` header, else `undefined`. */
   pid: number | undefined;
   tid: number;
+  /** The header's COMM (the task that ran the event); read for wake events only (the waker), else ''. */
+  comm: string;
   /** CPU from `[NNN]`, or -1 when the header has none. */
   cpu: number;
   /** Nanoseconds since `baseSeconds` of the parser (exact integer arithmetic). */

@@ -4,7 +4,7 @@
  * The line arrives latin1-decoded, so string offsets equal byte offsets and no byte is lost.
  */
 import { EventKind, type PerfEvent } from './events.js';
-import { parseIntAt, parseSwitchFields, parseWakeTarget } from './schedFields.js';
+import { parseIntAt, parseSwitchFields, parseWakeTarget, utf8FromLatin1 } from './schedFields.js';
 import { isDigitByte } from '../util/ascii.js';
 
 const NS_DIGITS = 9;
@@ -47,6 +47,7 @@ function newEvent(line: number): PerfEvent {
     line,
     pid: undefined,
     tid: 0,
+    comm: '',
     cpu: -1,
     timeNs: 0,
     name: '',
@@ -119,10 +120,10 @@ export function parseHeader(text: string, line: number, time: TimeBase): HeaderR
   }
 
   if (text.startsWith('PERF_RECORD_', at)) return parseSideBand(text, at, event);
-  return parseSample(text, at, event);
+  return parseSample(text, at, event, idStart);
 }
 
-function parseSample(text: string, at: number, event: PerfEvent): HeaderResult {
+function parseSample(text: string, at: number, event: PerfEvent, idStart: number): HeaderResult {
   // The event name ends at the first `:` followed by a blank or the line end (`sched:sched_switch: …`).
   let nameEnd = text.indexOf(':', at);
   while (nameEnd >= 0 && nameEnd + 1 < text.length && text.charCodeAt(nameEnd + 1) !== 0x20) {
@@ -145,6 +146,7 @@ function parseSample(text: string, at: number, event: PerfEvent): HeaderResult {
     if (Number.isNaN(target)) return { error: `${shortName} has no pid= field`, fatal: false };
     event.kind = EventKind.Wake;
     event.otherTid = target;
+    event.comm = utf8FromLatin1(text.slice(0, idStart).trimEnd());
   }
   return event;
 }

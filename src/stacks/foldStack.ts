@@ -3,8 +3,6 @@
  * strip cut, CPython's interpreter frames removed (or marked), Python frames named readably, Python
  * stacks from VizTracer put where the interpreter ran them, and the optional thread root frame.
  */
-import type { Classification } from '../analysis/gilClassifier.js';
-import type { OffCpuInterval } from '../analysis/intervals.js';
 import type { FrameTable } from '../perf/frameTable.js';
 import { EVAL_MARK, isInterpreterEntry } from './cpythonFrames.js';
 import { frameKindOfDso, type FrameKind } from './frameKind.js';
@@ -20,9 +18,18 @@ export type RootFrame = 'none' | 'comm' | 'pid' | 'tid';
 /** Stands in for a stack perf did not record, so that its time is still shown. */
 export const NO_STACK_FRAME = '[no stack]';
 
+/** A stack to fold and the thread it belongs to: an interval's switch-out, or a holder's release. */
+export interface FoldSubject {
+  tid: number;
+  pid: number;
+  comm: string;
+  /** Frame ids, leaf first. */
+  stack: readonly number[];
+  /** Input line, for messages. */
+  line: number;
+}
+
 export interface FoldOptions {
-  /** Cut `gil` stacks at the root-most `take_gil` (or acquiring frame), `gil-drop` at `drop_gil`. */
-  stripTakeGil: boolean;
   rootFrame: RootFrame;
   /** Keep interpreter frames, marked `cpyeval::`, instead of removing them. */
   keepCpythonEvals: boolean;
@@ -49,14 +56,14 @@ export interface InjectionCounts {
   firstMismatchLine: number;
 }
 
-export function rootFrameName(interval: OffCpuInterval, rootFrame: RootFrame): string | undefined {
+export function rootFrameName(subject: Pick<FoldSubject, 'comm' | 'pid' | 'tid'>, rootFrame: RootFrame): string | undefined {
   switch (rootFrame) {
     case 'comm':
-      return interval.comm;
+      return subject.comm;
     case 'pid':
-      return `${interval.comm}-${interval.pid}`;
+      return `${subject.comm}-${subject.pid}`;
     case 'tid':
-      return `${interval.comm}-${interval.pid}/${interval.tid}`;
+      return `${subject.comm}-${subject.pid}/${subject.tid}`;
     case 'none':
       return undefined;
   }
@@ -90,15 +97,17 @@ export class StackFolder {
     private readonly options: FoldOptions,
   ) {}
 
-  /** Root-first name ids for the interval; `timeUs` is its switch-out on VizTracer's clock. */
-  fold(interval: OffCpuInterval, classification: Classification, timeUs: number): number[] {
-    const stack = interval.stack;
-    const cut = this.options.stripTakeGil && classification.cut >= 0 ? classification.cut : -1;
+  /**
+   * Root-first name ids for the stack, cut at the leaf-first index `cut` (-1: not cut); `timeUs` is
+   * when the stack was taken, on VizTracer's clock.
+   */
+  fold(subject: FoldSubject, cut: number, timeUs: number): number[] {
+    const stack = subject.stack;
     const leaf = Math.max(cut, 0);
     const ids: number[] = [];
-    const root = rootFrameName(interval, this.options.rootFrame);
+    const root = rootFrameName(subject, this.options.rootFrame);
     if (root !== undefined) ids.push(this.names.id(root));
-    const injection = this.pythonInjection(interval, leaf, cut, timeUs);
+    const injection = this.pythonInjection(subject, leaf, cut, timeUs);
     let segment = 0;
     for (let i = stack.length - 1; i >= leaf; i--) {
       const frame = stack[i]!;
@@ -119,10 +128,10 @@ export class StackFolder {
    * each run of interpreter frames that holds an interpreter entry), when they fit the native stack
    * one to one; else undefined. Counts the outcome.
    */
-  private pythonInjection(interval: OffCpuInterval, leaf: number, cut: number, timeUs: number): { segments: TracedCall[][]; runEnds: number[] } | undefined {
+  private pythonInjection(subject: FoldSubject, leaf: number, cut: number, timeUs: number): { segments: TracedCall[][]; runEnds: number[] } | undefined {
     const viztracer = this.options.viztracer;
     if (viztracer === undefined) return undefined;
-    const stack = interval.stack;
+    const stack = subject.stack;
     const runEnds: number[] = [];
     let runHasEntry = false;
     for (let i = stack.length - 1; i >= leaf; i--) {
@@ -135,7 +144,7 @@ export class StackFolder {
         runHasEntry = false;
       }
     }
-    const calls = viztracer.stackAt(interval.tid, timeUs);
+    const calls = viztracer.stackAt(subject.tid, timeUs);
     if (calls === undefined) {
       this.injection.outsideTrace++;
       return undefined;
@@ -149,7 +158,7 @@ export class StackFolder {
       this.injection.benign++;
       return undefined;
     }
-    if (this.injection.mismatched++ === 0) this.injection.firstMismatchLine = interval.line;
+    if (this.injection.mismatched++ === 0) this.injection.firstMismatchLine = subject.line;
     return undefined;
   }
 

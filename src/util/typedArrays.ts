@@ -14,6 +14,12 @@ export function grownUint8(old: Uint8Array<ArrayBuffer>, length: number): Uint8A
   return bigger;
 }
 
+export function grownUint16(old: Uint16Array<ArrayBuffer>, length: number): Uint16Array<ArrayBuffer> {
+  const bigger = new Uint16Array(length);
+  bigger.set(old);
+  return bigger;
+}
+
 /**
  * Slots for entries `0 … count-1` with these hashes: linear probing, each used slot holding its
  * `entry + 1` (0 is empty). `capacity` must be a power of two above `count`.
