@@ -22,7 +22,7 @@ import type { FrameKind } from './stacks/frameKind.js';
 import { PythonThreads } from './stacks/pythonThreads.js';
 import { NameTable, StackTrie } from './stacks/stackTrie.js';
 import type { ViztracerStacks } from './stacks/viztracer/callStacks.js';
-import { buildWarnings, type Warning } from './warnings.js';
+import { buildWarnings, GIL_HIDING_WARNINGS, type Warning } from './warnings.js';
 
 export interface AnalyzeOptions {
   /** When an interval ends: at switch-in (default, bcc offcputime) or at wakeup (blocked time only, per4m). */
@@ -227,7 +227,8 @@ export class OffGilAnalyzer {
       unresolvedPerfMaps: [...this.folder.unresolvedPerfMaps],
     });
     const frameKinds = new Map([...this.folder.kinds].map(([id, kind]) => [this.names.name(id), kind]));
-    const findings = diagnose(threads, { switchIntervalMs: this.options.switchIntervalMs, holders: this.holders !== undefined });
+    const gilVisible = !warnings.some((warning) => GIL_HIDING_WARNINGS.has(warning.code));
+    const findings = diagnose(threads, { switchIntervalMs: this.options.switchIntervalMs, holders: this.holders !== undefined, gilVisible });
     return { stacks, holderViews, frameKinds, totalUs, threads, findings, stats, warnings };
   }
 

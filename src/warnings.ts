@@ -16,6 +16,9 @@ export type WarningCode =
   | 'open-intervals'
   | 'wakeups-without-interval';
 
+/** Warnings that mean GIL waits cannot be seen in the input, so no conclusion about the GIL holds. */
+export const GIL_HIDING_WARNINGS: ReadonlySet<WarningCode> = new Set(['no-switch-events', 'no-stacks', 'unsymbolized-python']);
+
 export interface Warning {
   code: WarningCode;
   /** `warning`: the result is probably wrong or empty; `note`: expected in most recordings, counted. */

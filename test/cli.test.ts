@@ -161,9 +161,10 @@ describe('outputs', () => {
   test('-v: per-thread table and rule counts on stderr; stdout stays folded only', () => {
     const result = runOffgil(['-v'], { input: SMALL });
     assert.equal(result.stdout, `${GIL_WAIT_FOLDED} 250\n`);
-    assert.match(result.stderr, /thread\s+tid\s+observed µs\s+GIL wait µs/);
-    assert.match(result.stderr, /python3\s+10\s+250\s+250\s+100\.0/);
-    assert.match(result.stderr, /python3\s+11\s+1000\s+0\s+0\.0\s+0\s+0\.0\s+1000\s+100\.0/);
+    assert.match(result.stderr, /thread\s+pid\s+tid\s+observed\s+running\s+GIL wait\s+GIL drop\s+lock\s+sleep/);
+    // Times in ms: thread 10 waited 250 µs for the GIL, thread 11 slept 1,000 µs.
+    assert.match(result.stderr, /\npython3\s+10\s+10\s+0\.3\s+0\.0\s+0\.3\s+0\.0\s+0\.0\s+0\.0\s+0\.0\s+0\.0\s+0\.0\s+1\s+0\.3/);
+    assert.match(result.stderr, /\npython3\s+11\s+11\s+1\.0\s+0\.0\s+0\.0\s+0\.0\s+0\.0\s+1\.0\s+0\.0/);
     assert.match(result.stderr, /2 intervals closed by rule: wakeup 0, switch-in 2, own event 0; 0 open at the end \(dropped\); 1 in the output/);
   });
 

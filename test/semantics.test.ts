@@ -215,6 +215,19 @@ describe('classes', () => {
     assert.deepEqual(fold(text, { states: ['gil-drop'] }), [['start_thread;drop_gil', 30]]);
   });
 
+  test('lock: inside CPython\'s lock acquisition, when neither gil nor gil-drop', () => {
+    const semWait = [...FUTEX_KERNEL, frame('__futex_abstimed_wait_common', LIBC), frame('__new_sem_wait_slow64.constprop.0', LIBC)];
+    assert.equal(classOf([...semWait, frame('PyThread_acquire_lock_timed'), frame('acquire_timed'), frame('lock_PyThread_acquire_lock')]), 'lock');
+    assert.equal(classOf([...semWait, frame('PyThread_acquire_lock_timed'), frame('acquire_timed'), frame('rlock_acquire')]), 'lock');
+    assert.equal(classOf([...FUTEX_KERNEL, frame('__futex_abstimed_wait_common', LIBC), frame('_PySemaphore_Wait'), frame('_PyParkingLot_Park'), frame('_PyMutex_LockTimed')]), 'lock');
+    // Re-taking the GIL after the lock was acquired is a GIL wait; dropping it on request a gil-drop.
+    assert.equal(classOf([...GIL_WAIT_STACK.slice(0, 9), frame('PyEval_RestoreThread'), frame('acquire_timed'), frame('lock_PyThread_acquire_lock')]), 'gil');
+    assert.equal(classOf([...FUTEX_KERNEL, frame('pthread_cond_wait', LIBC), frame('drop_gil'), frame('PyEval_SaveThread'), frame('acquire_timed')]), 'gil-drop');
+    const text = sched_switch({ time: '1.000000', prevPid: T, nextPid: 0, stack: [...semWait, frame('PyThread_acquire_lock_timed')] }) + switchInOfT('1.000070');
+    assert.deepEqual(fold(text, { states: ['lock'] }), [['PyThread_acquire_lock_timed;__new_sem_wait_slow64.constprop.0;__futex_abstimed_wait_common;entry_SYSCALL_64_after_hwframe;__x64_sys_futex;do_futex;futex_wait;schedule;__schedule', 70]]);
+    assert.deepEqual(fold(text, { states: ['S'] }), []);
+  });
+
   test('otherwise the prev_state verbatim', () => {
     assert.equal(classOf(SLEEP_STACK, 'D'), 'D');
     assert.equal(classOf(SLEEP_STACK, 'R+'), 'R+');

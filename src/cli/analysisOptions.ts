@@ -32,7 +32,9 @@ export interface AnalysisCliOptions {
   allowMismatch?: boolean;
   pedantic?: boolean;
   pythonOnly?: boolean;
-  pid?: boolean;
+  /** `--pid` as the COMM-PID root frame (a boolean); `offgil record --pid PID` means the process to attach to instead. */
+  pid?: boolean | number;
+  rootFrame?: RootFrame;
   tid?: boolean;
   comm?: boolean;
   minUs?: number;
@@ -79,7 +81,13 @@ function classList(value: string): string[] {
   return classes;
 }
 
-export function addAnalysisOptions(command: Command): Command {
+export interface AnalysisOptionSet {
+  /** Whether `--pid` is the root-frame flag (not for `offgil record`, where it names a process). */
+  pidRootFrame: boolean;
+}
+
+export function addAnalysisOptions(command: Command, set: AnalysisOptionSet = { pidRootFrame: true }): Command {
+  if (set.pidRootFrame) command.option('--pid', 'add a root frame COMM-PID');
   return command
     .option('-o, --output <file>', 'write folded stacks to FILE instead of stdout (written only when complete)')
     .option('--svg <file>', 'write a flamegraph.pl-compatible SVG flame graph to FILE')
@@ -110,9 +118,9 @@ export function addAnalysisOptions(command: Command): Command {
     .option('--allow-mismatch', 'keep going when VizTracer and perf stacks cannot be matched (they are counted and reported)')
     .option('--pedantic', 'count the known benign VizTracer mismatches (thread start and exit) as mismatches')
     .option('--python-only', 'only threads whose stacks pass through a Python interpreter')
-    .option('--pid', 'add a root frame COMM-PID')
     .option('--tid', 'add a root frame COMM-PID/TID')
     .option('--comm', 'add a root frame with the thread name')
+    .addOption(new Option('--root-frame <kind>', 'the root frame as a value: none, comm, pid (COMM-PID) or tid (COMM-PID/TID)').choices(['none', 'comm', 'pid', 'tid']))
     .option('--min-us <us>', 'only intervals of at least this many microseconds', microseconds)
     .option('--max-us <us>', 'only intervals of at most this many microseconds', microseconds)
     .addOption(new Option('--with-holders', 'GIL waits as WAITER;--;HOLDER: who held the GIL meanwhile, with its stack at the release').conflicts('holders'))
@@ -126,8 +134,9 @@ export function addAnalysisOptions(command: Command): Command {
 }
 
 function rootFrameOf(options: AnalysisCliOptions): RootFrame {
+  if (options.rootFrame !== undefined) return options.rootFrame;
   if (options.tid) return 'tid';
-  if (options.pid) return 'pid';
+  if (options.pid === true) return 'pid';
   return options.comm ? 'comm' : 'none';
 }
 

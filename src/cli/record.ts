@@ -1,11 +1,11 @@
 /**
- * `offgil record [options] -- COMMAND…`: runs COMMAND under `perf record` with the flags offgil needs,
- * then analyses the recording at once — while the `/tmp/perf-PID.map` of `python -X perf` still
- * exists, and after `perf inject --jit` for `-X perf_jit`.
+ * `offgil record [options] -- COMMAND…` (or `--pid PID`): runs COMMAND under `perf record` with the
+ * flags offgil needs, then analyses the recording at once — while the `/tmp/perf-PID.map` of
+ * `python -X perf` still exists, and after `perf inject --jit` for `-X perf_jit`.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
-import { Command } from 'commander';
+import { existsSync, renameSync, rmSync, statSync } from 'node:fs';
+import { Command, InvalidArgumentError } from 'commander';
 import { openInput } from '../io/input.js';
 import { UserError } from '../io/userError.js';
 import { addAnalysisOptions, type AnalysisCliOptions } from './analysisOptions.js';
@@ -14,44 +14,125 @@ import { runAnalysis } from './runAnalysis.js';
 interface RecordOptions extends AnalysisCliOptions {
   data: string;
   perfOption: string[];
+  /** The process to attach to. */
+  pid?: number;
+  duration?: number;
 }
 
+/** What perf records: a command it starts, or a running process for a while (or until Ctrl-C). */
+export type RecordTarget = { command: readonly string[] } | { pid: number; durationSeconds: number | undefined };
+
 /** The `perf record` flags of docs/recording.md. */
-export function perfRecordArgs(data: string, extra: readonly string[], command: readonly string[]): string[] {
+export function perfRecordArgs(data: string, extra: readonly string[], target: RecordTarget): string[] {
+  const what = 'command' in target ? ['--', ...target.command] : ['-p', String(target.pid), ...(target.durationSeconds === undefined ? [] : ['--', 'sleep', String(target.durationSeconds)])];
   return [
     'record',
     ...['-e', 'sched:sched_switch', '-e', 'sched:sched_wakeup', '-e', 'sched:sched_waking'],
     '--switch-events',
     ...['--call-graph', 'dwarf', '-k', 'CLOCK_MONOTONIC'],
     ...extra,
-    ...['-o', data, '--', ...command],
+    ...['-o', data, ...what],
   ];
 }
 
-/** Runs perf; Ctrl-C is left to perf, which stops the command and still writes its data. */
-function runPerf(args: readonly string[]): Promise<number> {
-  const ignoreInterrupt = (): void => undefined;
-  process.on('SIGINT', ignoreInterrupt);
+/** Which perf support of CPython the command asks for with `-X perf` / `-X perf_jit`. */
+export function pythonPerfSupport(command: readonly string[]): 'perf' | 'perf_jit' | undefined {
+  for (let i = 0; i < command.length; i++) {
+    const arg = command[i]!;
+    const option = arg === '-X' ? command[i + 1] : arg.startsWith('-X') ? arg.slice(2) : undefined;
+    if (option === 'perf_jit') return 'perf_jit';
+    if (option === 'perf') return 'perf';
+  }
+  return undefined;
+}
+
+/**
+ * The environment of the recorded program: `-X` options are not passed to subprocesses and
+ * multiprocessing workers, the environment variables are.
+ */
+export function recordEnvironment(command: readonly string[], env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const support = pythonPerfSupport(command);
+  if (support === 'perf') return { ...env, PYTHONPERFSUPPORT: '1' };
+  if (support === 'perf_jit') return { ...env, PYTHON_PERF_JIT_SUPPORT: '1' };
+  return env;
+}
+
+const FORWARDED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+/**
+ * Runs perf. The recorded program's stdout goes to offgil's stderr, so that offgil's own stdout
+ * carries only its results (`offgil record … | flamegraph`). SIGINT, SIGTERM and SIGHUP sent to
+ * offgil are passed to perf, which stops the program and still writes its data; the analysis follows.
+ */
+function runPerf(args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   return new Promise<number>((resolve, reject) => {
-    const child = spawn('perf', args, { stdio: ['inherit', 'inherit', 'inherit'] });
+    const child = spawn('perf', args, { stdio: ['inherit', process.stderr, 'inherit'], env });
+    const forward = (signal: NodeJS.Signals): void => {
+      child.kill(signal);
+    };
+    for (const signal of FORWARDED_SIGNALS) process.on(signal, forward);
+    const stopForwarding = (): void => {
+      for (const signal of FORWARDED_SIGNALS) process.off(signal, forward);
+    };
     child.once('error', (error: NodeJS.ErrnoException) => {
+      stopForwarding();
       reject(error.code === 'ENOENT' ? new UserError('perf is not installed (Debian: apt-get install linux-perf)') : error);
     });
-    child.once('close', (code, signal) => resolve(code ?? (signal === null ? 1 : 128)));
-  }).finally(() => process.off('SIGINT', ignoreInterrupt));
+    child.once('close', (code, signal) => {
+      stopForwarding();
+      resolve(code ?? (signal === null ? 1 : 128));
+    });
+  });
 }
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
-async function record(command: string[], options: RecordOptions): Promise<void> {
-  const status = await runPerf(perfRecordArgs(options.data, options.perfOption, command));
-  if (!existsSync(options.data) || statSync(options.data).size === 0) {
-    throw new UserError(`perf record wrote no ${options.data} (exit status ${status})`);
+function wholeNumber(value: string): number {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number <= 0) throw new InvalidArgumentError('expected a process id');
+  return number;
+}
+
+function seconds(value: string): number {
+  const number = Number(value);
+  if (value.trim() === '' || !Number.isFinite(number) || number <= 0) throw new InvalidArgumentError('expected a number of seconds > 0');
+  return number;
+}
+
+function targetOf(command: readonly string[], options: RecordOptions): RecordTarget {
+  if (options.pid !== undefined) {
+    if (command.length > 0) throw new UserError('give either --pid PID or a command after --, not both');
+    return { pid: options.pid, durationSeconds: options.duration };
   }
+  if (command.length === 0) throw new UserError('nothing to record: give a command after -- (offgil record -- python3 app.py) or --pid PID');
+  if (options.duration !== undefined) throw new UserError('--duration goes with --pid; a command is recorded until it exits');
+  return { command };
+}
+
+async function record(command: string[], options: RecordOptions): Promise<void> {
+  const target = targetOf(command, options);
+  // perf writes to a temporary name first: a failed recording must not replace an earlier one.
+  const recording = `${options.data}.offgil-${process.pid}.tmp`;
+  const env = 'command' in target ? recordEnvironment(target.command, process.env) : process.env;
+  let status: number;
+  try {
+    status = await runPerf(perfRecordArgs(recording, options.perfOption, target), env);
+  } catch (error) {
+    rmSync(recording, { force: true });
+    throw error;
+  }
+  if (!existsSync(recording) || statSync(recording).size === 0) {
+    rmSync(recording, { force: true });
+    throw new UserError(`perf record wrote no ${options.data} (exit status ${status}); an earlier ${options.data} is kept`);
+  }
+  // As perf itself does, the previous recording stays as FILE.old.
+  if (existsSync(options.data)) renameSync(options.data, `${options.data}.old`);
+  renameSync(recording, options.data);
   let data = options.data;
-  if (command.includes('perf_jit') || command.includes('-Xperf_jit')) {
+  const jit = 'command' in target ? pythonPerfSupport(target.command) === 'perf_jit' : process.env.PYTHON_PERF_JIT_SUPPORT === '1';
+  if (jit) {
     const injected = `${options.data}.jit`;
     if ((await runPerf(['inject', '--jit', '-i', options.data, '-o', injected])) !== 0) throw new UserError('perf inject --jit failed');
     data = injected;
@@ -69,17 +150,20 @@ async function record(command: string[], options: RecordOptions): Promise<void> 
 export function recordCommand(): Command {
   const command = new Command('record')
     .description(
-      'Runs COMMAND under perf record with the scheduler events, switch records and dwarf stacks offgil needs, ' +
-        'then analyses the recording as offgil does (after perf inject --jit for -X perf_jit).',
+      'Runs COMMAND under perf record with the scheduler events, switch records and dwarf stacks offgil needs ' +
+        '(or records a running process with --pid), then analyses the recording as offgil does (after perf inject ' +
+        "--jit for -X perf_jit). The program's standard output goes to stderr, so offgil's stdout carries only its results.",
     )
-    .usage('[options] -- COMMAND [ARGS...]')
-    .argument('<command...>', 'the program to record, after --')
+    .usage('[options] -- COMMAND [ARGS...]  |  record [options] --pid PID [--duration S]')
+    .argument('[command...]', 'the program to record, after --')
     .option('--data <file>', 'where perf writes the recording', 'perf-sched.data')
     .option('--perf-option <option>', 'one more option for perf record, e.g. -a or -m512 (repeatable)', collect, [])
+    .option('--pid <pid>', 'record a running process (all its threads) instead of starting a command (for COMM-PID root frames use --root-frame pid)', wholeNumber)
+    .option('--duration <seconds>', 'with --pid: stop after this long (default: at Ctrl-C)', seconds)
     .passThroughOptions()
     .showHelpAfterError('(offgil record --help shows the options)')
     .exitOverride();
-  addAnalysisOptions(command).action(async (commandLine: string[], options: RecordOptions) => {
+  addAnalysisOptions(command, { pidRootFrame: false }).action(async (commandLine: string[], options: RecordOptions) => {
     await record(commandLine, options);
   });
   return command;

@@ -19,6 +19,11 @@ export interface DiagnosisOptions {
   switchIntervalMs?: number | undefined;
   /** Whether holders were attributed (the first three findings need them). */
   holders: boolean;
+  /**
+   * Whether the input can show GIL waits at all (stacks recorded, interpreter symbols): without them
+   * every finding would rest on zeros, and none is made.
+   */
+  gilVisible: boolean;
 }
 
 /** Thresholds, documented in docs/summary.md. */
@@ -34,7 +39,7 @@ export const THRESHOLDS = {
   /** …and whose waits add up to at least this share of the thread's observed time. */
   convoyObservedShare: 0.1,
   /** preempted-while-holding: waits caused by preempted holders are at least this share of all GIL wait… */
-  preemptedCausedShare: 0.1,
+  preemptedCausedShare: 0.25,
   /** …and at least this long. */
   preemptedCausedNs: 5e6,
   /** not-the-gil: GIL wait below this share of the time spent in lock waits and uninterruptible I/O… */
@@ -59,6 +64,7 @@ function threadList(tids: readonly number[], max = 4): string {
 export function diagnose(threads: readonly ThreadSummary[], options: DiagnosisOptions): Finding[] {
   const totalGilNs = threads.reduce((sum, thread) => sum + thread.gilNs, 0);
   const findings: Finding[] = [];
+  if (!options.gilVisible) return findings;
   if (options.holders) {
     findings.push(...blockedWhileHolding(threads, totalGilNs));
     findings.push(...convoys(threads, options.switchIntervalMs ?? DEFAULT_SWITCH_INTERVAL_MS));

@@ -38,9 +38,13 @@ const PERF_MAGIC = Buffer.from('PERFILE2');
 const GZIP_MAGIC = Buffer.from([0x1f, 0x8b]);
 const READ_CHUNK = 1 << 20;
 
-/** Arguments offgil passes to `perf script` for a perf.data file. */
+/**
+ * Arguments offgil passes to `perf script` for a perf.data file. `-F +pid` alone drops the call
+ * chains; with `+ip,+sym,+dso,+symoff` the output is perf's default plus `PID/TID` headers, which
+ * give each thread its process (semantics.md §5).
+ */
 export function perfScriptArgs(path: string): string[] {
-  return ['script', '--no-inline', '--show-switch-events', '--show-lost-events', '-i', path];
+  return ['script', '--no-inline', '--show-switch-events', '--show-lost-events', '-F', '+pid,+ip,+sym,+dso,+symoff', '-i', path];
 }
 
 /** True when stdin carries data (a pipe or a redirected file), not a terminal or /dev/null. */
