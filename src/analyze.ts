@@ -22,6 +22,7 @@ import type { FrameKind } from './stacks/frameKind.js';
 import { PythonThreads } from './stacks/pythonThreads.js';
 import { NameTable, StackTrie } from './stacks/stackTrie.js';
 import type { ViztracerStacks } from './stacks/viztracer/callStacks.js';
+import { Timeline } from './timeline/timeline.js';
 import { buildWarnings, GIL_HIDING_WARNINGS, type Warning } from './warnings.js';
 
 export interface AnalyzeOptions {
@@ -54,6 +55,11 @@ export interface AnalyzeOptions {
   holders?: boolean;
   /** The program's `sys.getswitchinterval()` in milliseconds, for forced switch requests (default 5). */
   switchIntervalMs?: number;
+  /**
+   * Keep every interval of every thread (all classes, with its folded stack and holders) as
+   * `result.timeline`, for timelines and trace exports. Memory grows with the number of intervals.
+   */
+  timeline?: boolean;
   /** Called for every interval that passes the filters, with its class. */
   onInterval?: (interval: OffCpuInterval, cls: string) => void;
   /** With `holders`: called for every GIL wait that passes the filters, once its holders are known. */
@@ -111,6 +117,8 @@ export interface AnalysisResult {
   threads: ThreadSummary[];
   /** The diagnosis: problems the numbers show, with what to do (needs holder attribution for most). */
   findings: Finding[];
+  /** With `timeline`: every thread's intervals. */
+  timeline: Timeline | undefined;
   stats: AnalysisStats;
   warnings: Warning[];
 }
@@ -133,6 +141,7 @@ export class OffGilAnalyzer {
   private readonly acquisitions: Acquisitions;
   private readonly holders: HolderStages | undefined;
   private readonly pythonThreads: PythonThreads | undefined;
+  private readonly timeline: Timeline | undefined;
   private readonly keepClass: (cls: string) => boolean;
   private readonly strip: boolean;
   private readonly minNs: number;
@@ -180,6 +189,7 @@ export class OffGilAnalyzer {
       };
     }
     this.pythonThreads = options.pythonOnly ? new PythonThreads(this.parser.frames) : undefined;
+    this.timeline = options.timeline ? new Timeline() : undefined;
     const states = new Set(options.states ?? [GIL]);
     this.keepClass = states.has('all') ? () => true : (cls) => states.has(cls);
     this.minNs = (options.minUs ?? 0) * 1000;
@@ -229,7 +239,11 @@ export class OffGilAnalyzer {
     const frameKinds = new Map([...this.folder.kinds].map(([id, kind]) => [this.names.name(id), kind]));
     const gilVisible = !warnings.some((warning) => GIL_HIDING_WARNINGS.has(warning.code));
     const findings = diagnose(threads, { switchIntervalMs: this.options.switchIntervalMs, holders: this.holders !== undefined, gilVisible });
-    return { stacks, holderViews, frameKinds, totalUs, threads, findings, stats, warnings };
+    if (this.timeline !== undefined) {
+      this.timeline.baseSeconds = stats.baseSeconds ?? 0;
+      this.timeline.endNs = stats.lastEventNs;
+    }
+    return { stacks, holderViews, frameKinds, totalUs, threads, findings, timeline: this.timeline, stats, warnings };
   }
 
   private keepGroup(): ((group: number) => boolean) | undefined {
@@ -322,11 +336,13 @@ export class OffGilAnalyzer {
     this.pythonThreads?.note(interval.tid, interval.stack);
     if (this.holders !== undefined) this.holders.attribution.intervalClosed(interval);
     else if (cls === GIL) this.acquisitions.gilWait(interval, undefined);
-    if (!this.isShown(interval)) return;
+    const shown = this.isShown(interval);
+    const ids = shown || this.timeline !== undefined ? this.foldWaiter(interval) : undefined;
+    if (this.timeline !== undefined) this.timeline.addInterval(interval, ids!.map((id) => this.names.name(id)), shown);
+    if (!shown) return;
     this.keptIntervals++;
-    const ids = this.foldWaiter(interval);
-    this.trie.add(ids, ns, this.groupOf(interval));
-    if (cls !== GIL) this.holders?.folding.addOther(ids, ns, this.groupOf(interval));
+    this.trie.add(ids!, ns, this.groupOf(interval));
+    if (cls !== GIL) this.holders?.folding.addOther(ids!, ns, this.groupOf(interval));
     this.options.onInterval?.(interval, cls);
   }
 
@@ -334,6 +350,7 @@ export class OffGilAnalyzer {
     const holders = this.holders!;
     this.acquisitions.gilWait(wait.interval, wait.handedOff);
     holders.stats.add(wait, holders.attribution.horizonNs());
+    this.timeline?.addHolders(wait);
     if (!this.isShown(wait.interval)) return;
     holders.folding.add(this.foldWaiter(wait.interval), wait, this.groupOf(wait.interval));
     this.options.onWait?.(wait);

@@ -16,6 +16,8 @@ export type { HolderSummary, WaiterSummary, HolderState } from './holders/holder
 export { holderStateOf } from './holders/holderStats.js';
 export type { AcquisitionSummary } from './analysis/acquisitions.js';
 export type { Finding, FindingKind } from './diagnosis/findings.js';
+export { Timeline, TimelineLane, HOLDER_STATES } from './timeline/timeline.js';
+export type { TimelineInterval, TimelineHolder } from './timeline/timeline.js';
 export { PerfInputError } from './perf/scriptParser.js';
 export { UserError } from './io/userError.js';
 export { DEFAULT_EVAL_FRAMES, EVAL_MARK } from './stacks/cpythonFrames.js';
