@@ -133,7 +133,7 @@ describe('sorting and merging', () => {
 
   test('boxes: start, end, depth and deltas', () => {
     const lines = ['a;b 1 3', 'a;c 4 2', 'a 5'].map((line) => parseFoldedLine(line, false)!);
-    const { nodes, maxDepth } = mergeLines(orderLines(lines, false), { chain: false, minWidth: 0 });
+    const { nodes, maxDepth } = mergeLines(orderLines(lines, false), { wakerFrames: 'none', minWidth: 0 });
     const byName = new Map(nodes.map((node) => [`${node.name}@${node.depth}`, node]));
     assert.equal(maxDepth, 2);
     assert.deepEqual(byName.get('@0'), { name: '', depth: 0, start: 0, end: 10, delta: undefined });
@@ -339,6 +339,24 @@ describe('colors', () => {
     const result = renderFlameGraph(['a 500'], { colors: 'bogus' });
     assert.equal(frameNamed(parseSvg(result.svg), 'a').fill, 'rgb(0,0,0)');
     assert.match(result.warnings.join('\n'), /Unknown palette bogus/);
+  });
+});
+
+describe('--colors python on --with-holders lines', () => {
+  test('the holder part (after --) gets cool colors per kind; no trailing -- on other lines; names unchanged', () => {
+    const lines = ['start_thread;thread_run;take_gil;--;drop_gil;thread_run;start_thread 300', 'start_thread;time_sleep 100'];
+    const frames = drawnFrames(parseSvg(renderFlameGraph(lines, { colors: 'python' }).svg));
+    const fills = (name: string) => frames.filter((frame) => frame.title.startsWith(`${name} (`)).map((frame) => frame.fill);
+    const [waiterRun, holderRun] = fills('thread_run');
+    assert.notEqual(waiterRun, holderRun);
+    assert.equal(holderRun, paletteColor('python', 'thread_run_[w]', 'default'));
+    for (const name of ['drop_gil_[w]', 'start_thread_[w]', 'py::run_[w]', 'schedule_[w]', 'numpy_matmul_[w]']) {
+      const [r, g, b] = paletteColor('python', name, 'default').match(/\d+/g)!.map(Number) as [number, number, number];
+      assert.ok(b > r && b > g, `${name}: blue is the strongest channel`);
+    }
+    assert.deepEqual(fills('--'), ['rgb(160,160,160)']);
+    assert.ok(!frames.some((frame) => frame.title.includes('_[w]')), 'the annotation never shows');
+    assert.equal(frames.filter((frame) => frame.title.startsWith('-- (')).length, 1, 'only the with-holders line has a separator');
   });
 });
 

@@ -93,13 +93,14 @@ export function parseFoldedLine(line: string, reverse: boolean): FoldedLine | un
 
 /**
  * `--colors chain`: the frames after each `;--;` separator are the waker's and get `_[w]`; a stack
- * without a waker part gets a trailing `--` frame. Parts are split the Perl way (empty trailing parts
- * dropped), so `a;--;` counts as having no waker part.
+ * without a waker part gets a trailing `--` frame (unless `separateWakerless` is false, as for
+ * `--colors python`, which only tells holder frames apart). Parts are split the Perl way (empty
+ * trailing parts dropped), so `a;--;` counts as having no waker part.
  */
-export function markWakerFrames(stack: string): string {
+export function markWakerFrames(stack: string, separateWakerless = true): string {
   const parts = stack.split(';--;');
   while (parts.length > 1 && parts[parts.length - 1] === '') parts.pop();
-  if (parts.length === 1) return `${parts[0]};--`;
+  if (parts.length === 1) return separateWakerless ? `${parts[0]};--` : stack;
   const wakers = parts.slice(1).map((part) => `${part.replaceAll(';', '_[w];')}_[w]`);
   return [parts[0], ...wakers].join(';--;');
 }

@@ -69,7 +69,7 @@ export function renderFlameGraph(lines: Iterable<string>, options: Partial<Flame
 
   const minWidth = minWidthOf(resolved.minWidth);
   const merged = mergeLines(orderLines(valid, resolved.flamechart), {
-    chain: resolved.colors === 'chain',
+    wakerFrames: resolved.colors === 'chain' ? 'chain' : resolved.colors === 'python' ? 'holders' : 'none',
     minWidth: 'percent' in minWidth ? (total * minWidth.percent) / 100 : minWidth.pixels / widthPerTime(resolved, total),
   });
   valid.length = 0;

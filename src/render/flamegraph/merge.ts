@@ -20,8 +20,8 @@ export interface FrameNode {
 }
 
 export interface MergeOptions {
-  /** `--colors chain`: tag waker frames before merging. */
-  chain: boolean;
+  /** Tag the frames after `--` (wakers, GIL holders) before merging: `chain` as flamegraph.pl, `holders` for --colors python. */
+  wakerFrames: 'chain' | 'holders' | 'none';
   /** Boxes shorter than this (in counts) are dropped. */
   minWidth: number;
 }
@@ -63,7 +63,7 @@ export function mergeLines(ordered: Iterable<FoldedLine>, options: MergeOptions)
   // Sorted neighbours share long prefixes: only the characters up to the first difference are compared.
   let previous = '';
   for (const line of ordered) {
-    const stack = withoutEmptyTail(options.chain ? markWakerFrames(line.stack) : line.stack);
+    const stack = withoutEmptyTail(options.wakerFrames === 'none' ? line.stack : markWakerFrames(line.stack, options.wakerFrames === 'chain'));
     const { shared, end } = sharedFrames(previous, stack);
     previous = stack;
     // Depth 0 is the root `all`: opened by the first line, closed after the last; a differential

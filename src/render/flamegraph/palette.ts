@@ -87,6 +87,28 @@ const PYTHON_HUES: Record<FrameKind, Hue> = {
   kernel: ({ v1, v2 }) => [235 + int(20 * v1), 145 + int(40 * v1), int(40 * v2)],
 };
 
+/** The annotation `--colors python` gives the frames of a GIL holder (after `--` in --with-holders lines). */
+const HOLDER_ANNOTATION = '_[w]';
+
+/**
+ * The holder part of `--with-holders` stacks: the same kinds in cool blues and violets (blue always the
+ * strongest channel), so that the holder's stack stands apart from the waiter's warm colors.
+ */
+const HOLDER_HUES: Record<FrameKind, Hue> = {
+  python: ({ v1, v2 }) => [60 + int(50 * v2), 150 + int(50 * v1), 235 + int(20 * v1)],
+  cpython: ({ v1, v2 }) => [165 + int(40 * v1), 160 + int(40 * v2), 240 + int(15 * v1)],
+  native: ({ v1, v2 }) => [185 + int(40 * v1), 120 + int(40 * v2), 240 + int(15 * v1)],
+  libc: ({ v1, v2 }) => [120 + int(40 * v2), 185 + int(40 * v1), 245 + int(10 * v1)],
+  kernel: ({ v1, v2 }) => [145 + int(40 * v1), 145 + int(40 * v2), 215 + int(30 * v1)],
+};
+
+function pythonHue(name: string, frameKind: FrameKindOf | undefined): Hue {
+  const holder = name.endsWith(HOLDER_ANNOTATION);
+  const bare = holder ? name.slice(0, -HOLDER_ANNOTATION.length) : name;
+  const kind = frameKind?.(bare) ?? guessFrameKind(bare);
+  return holder ? HOLDER_HUES[kind] : PYTHON_HUES[kind];
+}
+
 const JAVA_PACKAGE = /^L?(?:java|javax|jdk|net|org|com|io|sun)\//;
 const JS_SOURCE = /\/.*\.js/;
 
@@ -130,7 +152,7 @@ function hueOf(palette: string, name: string, frameKind: FrameKindOf | undefined
     case 'chain':
       return name.includes('_[w]') ? HUES.aqua : HUES.blue;
     case 'python':
-      return PYTHON_HUES[frameKind?.(name) ?? guessFrameKind(name)];
+      return pythonHue(name, frameKind);
     default:
       return Object.hasOwn(HUES, palette) ? HUES[palette as HueName] : undefined;
   }
