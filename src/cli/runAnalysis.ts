@@ -5,7 +5,7 @@ import type { OpenedInput } from '../io/input.js';
 import { writeFileAtomically, writeOutput } from '../io/output.js';
 import { UserError } from '../io/userError.js';
 import { PerfInputError } from '../perf/scriptParser.js';
-import { formatFolded } from '../render/folded.js';
+import { foldedChunks } from '../render/folded.js';
 import { checkFlameGraphOptions, FlameGraphOptionError, renderFlameGraph, type FlameGraphOptions } from '../render/flamegraph/index.js';
 import { DEFAULT_HTML_TITLE, renderHtml } from '../render/html/index.js';
 import { formatSummaryTable } from '../render/summaryTable.js';
@@ -22,7 +22,7 @@ export async function runAnalysis(input: OpenedInput, options: AnalysisCliOption
   } catch (error) {
     if (!(error instanceof PerfInputError)) throw error;
     if (!options.partial) throw error.atInput(input.label);
-    await writeOutput(options.output, formatFolded(shownStacks(analyzer.partialResult(), options)));
+    await writeOutput(options.output, foldedChunks(shownStacks(analyzer.partialResult(), options)));
     throw error.atInput(input.label);
   }
   const viztracerPath = viztracerPathOf(options);
@@ -53,7 +53,7 @@ export async function runAnalysis(input: OpenedInput, options: AnalysisCliOption
   }
   // Folded stacks go to stdout unless a picture or the JSON summary was asked for instead.
   if (options.output !== undefined || (options.html === undefined && options.svg === undefined && options.summaryJson === undefined)) {
-    await writeOutput(options.output, formatFolded(stacks));
+    await writeOutput(options.output, foldedChunks(stacks));
   }
   if (options.output !== undefined && options.output !== '-') {
     let us = 0;

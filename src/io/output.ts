@@ -20,7 +20,10 @@ export function exitQuietlyOnClosedStdout(): void {
  * symlink is followed; anything else (a device such as /dev/stdout or /dev/null, a FIFO) is written in
  * place, because replacing it would turn it into a regular file.
  */
-export async function writeFileAtomically(path: string, content: string | Uint8Array): Promise<void> {
+/** What the writers take: the whole text, bytes, or text in chunks (for outputs larger than one string). */
+export type OutputContent = string | Uint8Array | Iterable<string>;
+
+export async function writeFileAtomically(path: string, content: OutputContent): Promise<void> {
   let target = path;
   let mode: number | undefined;
   try {
@@ -58,13 +61,16 @@ async function danglingLinkTarget(path: string): Promise<string> {
 }
 
 /** Writes to the file `path`, or to stdout when `path` is undefined or `-`. */
-export async function writeOutput(path: string | undefined, content: string | Uint8Array): Promise<void> {
-  if (path === undefined || path === '-') {
-    await new Promise<void>((resolve) => {
-      if (process.stdout.write(content)) resolve();
-      else process.stdout.once('drain', resolve);
-    });
+export async function writeOutput(path: string | undefined, content: OutputContent): Promise<void> {
+  if (path !== undefined && path !== '-') {
+    await writeFileAtomically(path, content);
     return;
   }
-  await writeFileAtomically(path, content);
+  const chunks = typeof content === 'string' || content instanceof Uint8Array ? [content] : content;
+  for (const chunk of chunks) {
+    await new Promise<void>((resolve) => {
+      if (process.stdout.write(chunk)) resolve();
+      else process.stdout.once('drain', resolve);
+    });
+  }
 }

@@ -1,8 +1,13 @@
 /**
  * Aggregates stacks of interned names into a trie. Each node keeps the nanoseconds of the stacks that
  * end there, so a stack's total is summed exactly before it is floored to microseconds once.
+ *
+ * The trie lives in flat typed arrays (parent, name, own nanoseconds per node, and one hash table from
+ * (parent, name) to child), about 40 bytes per node and no object per node, and every walk is a loop:
+ * a million distinct stacks or a 100,000-frame stack cost memory in proportion, never recursion.
  */
 import { compareCodePoints } from '../util/codePointOrder.js';
+import { grownInt32 } from '../util/typedArrays.js';
 
 export class NameTable {
   private readonly ids = new Map<string, number>();
@@ -23,19 +28,19 @@ export class NameTable {
   }
 }
 
-interface TrieNode {
-  children: Map<number, TrieNode> | undefined;
-  /** Sum of the stacks that end at this node. */
-  selfNs: number;
-}
-
-function newNode(): TrieNode {
-  return { children: undefined, selfNs: 0 };
-}
+const NO_NODE = -1;
+const INITIAL_NODES = 1024;
 
 export class StackTrie {
-  /** One tree per group (a thread for --python-only, else the single group 0). */
-  private readonly roots = new Map<number, TrieNode>();
+  private count = 0;
+  private parents = new Int32Array(INITIAL_NODES);
+  private nameIds = new Int32Array(INITIAL_NODES);
+  /** The group of each node's root (a thread for --python-only, else the single group 0). */
+  private groups = new Int32Array(INITIAL_NODES);
+  private selfNs = new Float64Array(INITIAL_NODES);
+  /** Open addressing: node + 1 of the child (parent, name), 0 for an empty slot. */
+  private slots = new Int32Array(INITIAL_NODES * 2);
+  private readonly roots = new Map<number, number>();
 
   constructor(readonly names: NameTable) {}
 
@@ -43,19 +48,11 @@ export class StackTrie {
   add(ids: readonly number[], ns: number, group = 0): void {
     let node = this.roots.get(group);
     if (node === undefined) {
-      node = newNode();
+      node = this.newNode(NO_NODE, NO_NODE, group);
       this.roots.set(group, node);
     }
-    for (const id of ids) {
-      node.children ??= new Map();
-      let child = node.children.get(id);
-      if (child === undefined) {
-        child = newNode();
-        node.children.set(id, child);
-      }
-      node = child;
-    }
-    node.selfNs += ns;
+    for (const id of ids) node = this.child(node, id, group);
+    this.selfNs[node]! += ns;
   }
 
   /**
@@ -64,15 +61,15 @@ export class StackTrie {
    */
   toFolded(keepGroup: (group: number) => boolean = () => true): Map<string, number> {
     const totals = new Map<string, number>();
-    const walk = (node: TrieNode, prefix: string): void => {
-      if (node.selfNs > 0 && prefix !== '') totals.set(prefix, (totals.get(prefix) ?? 0) + node.selfNs);
-      if (node.children === undefined) return;
-      for (const [id, child] of node.children) {
-        const name = this.names.name(id);
-        walk(child, prefix === '' ? name : `${prefix};${name}`);
-      }
-    };
-    for (const [group, root] of this.roots) if (keepGroup(group)) walk(root, '');
+    const path: string[] = [];
+    for (let node = 0; node < this.count; node++) {
+      const ns = this.selfNs[node]!;
+      if (ns <= 0 || this.parents[node] === NO_NODE || !keepGroup(this.groups[node]!)) continue;
+      path.length = 0;
+      for (let at = node; this.parents[at] !== NO_NODE; at = this.parents[at]!) path.push(this.names.name(this.nameIds[at]!));
+      const stack = path.reverse().join(';');
+      totals.set(stack, (totals.get(stack) ?? 0) + ns);
+    }
     const lines: [string, number][] = [];
     for (const [stack, ns] of totals) {
       const us = Math.floor(ns / 1000);
@@ -81,4 +78,56 @@ export class StackTrie {
     lines.sort((a, b) => compareCodePoints(a[0], b[0]));
     return new Map(lines);
   }
+
+  private child(parent: number, name: number, group: number): number {
+    const mask = this.slots.length - 1;
+    let slot = hashOf(parent, name) & mask;
+    for (let entry = this.slots[slot]!; entry !== 0; entry = this.slots[slot]!) {
+      const node = entry - 1;
+      if (this.parents[node] === parent && this.nameIds[node] === name) return node;
+      slot = (slot + 1) & mask;
+    }
+    const node = this.newNode(parent, name, group);
+    this.slots[slot] = node + 1;
+    if (this.count * 2 > this.slots.length) this.rehash();
+    return node;
+  }
+
+  private newNode(parent: number, name: number, group: number): number {
+    if (this.count === this.parents.length) this.grow();
+    const node = this.count++;
+    this.parents[node] = parent;
+    this.nameIds[node] = name;
+    this.groups[node] = group;
+    this.selfNs[node] = 0;
+    return node;
+  }
+
+  private grow(): void {
+    const length = this.parents.length * 2;
+    this.parents = grownInt32(this.parents, length);
+    this.nameIds = grownInt32(this.nameIds, length);
+    this.groups = grownInt32(this.groups, length);
+    const selfNs = new Float64Array(length);
+    selfNs.set(this.selfNs);
+    this.selfNs = selfNs;
+  }
+
+  private rehash(): void {
+    const slots = new Int32Array(this.slots.length * 2);
+    const mask = slots.length - 1;
+    for (let node = 0; node < this.count; node++) {
+      if (this.parents[node] === NO_NODE) continue;
+      let slot = hashOf(this.parents[node]!, this.nameIds[node]!) & mask;
+      while (slots[slot] !== 0) slot = (slot + 1) & mask;
+      slots[slot] = node + 1;
+    }
+    this.slots = slots;
+  }
+}
+
+function hashOf(parent: number, name: number): number {
+  let h = Math.imul(parent ^ 0x5bd1e995, 0x9e3779b1) ^ Math.imul(name + 0x7f4a7c15, 0x85ebca77);
+  h ^= h >>> 15;
+  return Math.imul(h, 0x2c1b3c6d) >>> 0;
 }
