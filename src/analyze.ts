@@ -207,6 +207,16 @@ export class OffGilAnalyzer {
     this.parser.line(bytes, 0, bytes.length);
   }
 
+  /** The names of frame ids, as in an interval's `stack` or a release's (leaf first). */
+  frameNames(stack: readonly number[]): string[] {
+    return stack.map((id) => this.parser.frames.name(id));
+  }
+
+  /** A release's holder stack as `--holders` shows it: folded, root first, cut at `drop_gil`. */
+  holderStack(release: Release): string[] {
+    return this.foldRelease(release).map((id) => this.names.name(id));
+  }
+
   /** Ends the input and returns the result; throws PerfInputError for truncated or empty input. */
   finish(): AnalysisResult {
     this.parser.end();

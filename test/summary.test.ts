@@ -159,18 +159,18 @@ describe('findings', () => {
 
   test('not-the-gil: GIL waits small next to lock waits and disk I/O', () => {
     const lockWait = [...FUTEX_KERNEL, frame('__new_sem_wait_slow64.constprop.0', LIBC), frame('PyThread_acquire_lock_timed'), frame('lock_PyThread_acquire_lock')];
-    const text = inTimeOrder(
-      otherEvent(at(0), X),
-      offCpu(T, at(1), at(61), { stack: lockWait }),
-      offCpu(U, at(1), at(2), { stack: GIL_WAIT_STACK }),
-      wake({ time: at(1.9), waker: X, target: U }),
-    );
-    const findings = findingsOf(text);
+    const parts = [otherEvent(at(0), X), offCpu(U, at(1), at(2), { stack: GIL_WAIT_STACK }), wake({ time: at(1.9), waker: X, target: U })];
+    // 25 lock waits of 3 ms, running 2 ms between them.
+    for (let i = 0; i < 25; i++) parts.push(offCpu(T, at(1 + 5 * i), at(4 + 5 * i), { stack: lockWait }));
+    const findings = findingsOf(inTimeOrder(...parts));
     assert.deepEqual(
       findings.map((finding) => finding.kind),
       ['not-the-gil'],
     );
-    assert.match(findings[0]!.message, /GIL wait 1\.0 ms is 2 % of the time they waited for locks \(60\.0 ms\) and disk I\/O \(0\.0 ms\)/);
+    assert.match(findings[0]!.message, /GIL wait 1\.0 ms is 1 % of the time they waited for locks \(75\.0 ms\) and disk I\/O \(0\.0 ms\) in 25 waits/);
+    // One long wait (an idle Event.wait) is no finding.
+    const idle = inTimeOrder(otherEvent(at(0), X), offCpu(T, at(1), at(101), { stack: lockWait }), offCpu(U, at(1), at(2), { stack: GIL_WAIT_STACK }));
+    assert.deepEqual(findingsOf(idle), []);
   });
 
   test('none on recordings without the problems (CPU-bound contention without blocking holders)', () => {

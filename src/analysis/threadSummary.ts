@@ -17,6 +17,8 @@ export interface ThreadSummary {
   otherNs: number;
   /** Off-CPU time by class: `gil`, `gil-drop`, `lock`, and each state (`S`, `D`, `R+`, …). */
   classNs: Record<string, number>;
+  /** Number of intervals by class. */
+  classCounts: Record<string, number>;
   /** Observed time not covered by any interval. */
   runningNs: number;
   intervals: number;
@@ -37,6 +39,7 @@ interface ThreadRecord {
   gilDropNs: number;
   otherNs: number;
   classNs: Map<string, number>;
+  classCounts: Map<string, number>;
   intervals: number;
 }
 
@@ -63,6 +66,7 @@ export class ThreadActivity {
     else if (cls === GIL_DROP) thread.gilDropNs += ns;
     else thread.otherNs += ns;
     thread.classNs.set(cls, (thread.classNs.get(cls) ?? 0) + ns);
+    thread.classCounts.set(cls, (thread.classCounts.get(cls) ?? 0) + 1);
     thread.intervals++;
   }
 
@@ -84,6 +88,7 @@ export class ThreadActivity {
         gilDropNs: t.gilDropNs,
         otherNs: t.otherNs,
         classNs: Object.fromEntries([...t.classNs].sort((a, b) => b[1] - a[1])),
+        classCounts: Object.fromEntries(t.classCounts),
         runningNs: Math.max(0, observedNs - t.gilNs - t.gilDropNs - t.otherNs),
         intervals: t.intervals,
       });
@@ -95,7 +100,7 @@ export class ThreadActivity {
     if (tid <= 0) return undefined;
     let thread = this.threads.get(tid);
     if (thread === undefined) {
-      thread = { pid: tid, comm, firstNs: time, lastNs: time, gilNs: 0, gilDropNs: 0, otherNs: 0, classNs: new Map(), intervals: 0 };
+      thread = { pid: tid, comm, firstNs: time, lastNs: time, gilNs: 0, gilDropNs: 0, otherNs: 0, classNs: new Map(), classCounts: new Map(), intervals: 0 };
       this.threads.set(tid, thread);
     } else {
       if (time < thread.firstNs) thread.firstNs = time;

@@ -44,8 +44,12 @@ export const THRESHOLDS = {
   preemptedCausedNs: 5e6,
   /** not-the-gil: GIL wait below this share of the time spent in lock waits and uninterruptible I/O… */
   notTheGilShare: 0.1,
-  /** …which add up to at least this much. */
+  /** …which add up to at least this much… */
   notTheGilBlockedNs: 50e6,
+  /** …in at least this many waits (a few long waits are idle threads: an Event.wait, a join)… */
+  notTheGilWaits: 20,
+  /** …while the threads ran for at least this share of the recording (an idle program waits, but nothing is held back). */
+  notTheGilBusyShare: 0.2,
 };
 
 function ms(ns: number): string {
@@ -155,13 +159,18 @@ function notTheGil(threads: readonly ThreadSummary[], totalGilNs: number): Findi
   let lockNs = 0;
   let ioNs = 0;
   let gilNs = 0;
+  let waits = 0;
   for (const thread of threads) {
     lockNs += thread.classNs[LOCK] ?? 0;
     ioNs += thread.classNs.D ?? 0;
     gilNs += (thread.classNs[GIL] ?? 0) + (thread.classNs[GIL_DROP] ?? 0);
+    waits += (thread.classCounts[LOCK] ?? 0) + (thread.classCounts.D ?? 0);
   }
   const blocked = lockNs + ioNs;
-  if (blocked < THRESHOLDS.notTheGilBlockedNs || gilNs >= THRESHOLDS.notTheGilShare * blocked) return [];
+  const runningNs = threads.reduce((sum, thread) => sum + thread.runningNs, 0);
+  const spanNs = threads.reduce((longest, thread) => Math.max(longest, thread.observedNs), 0);
+  if (blocked < THRESHOLDS.notTheGilBlockedNs || waits < THRESHOLDS.notTheGilWaits || runningNs < THRESHOLDS.notTheGilBusyShare * spanNs) return [];
+  if (gilNs >= THRESHOLDS.notTheGilShare * blocked) return [];
   const tids = [...threads].sort((a, b) => (b.classNs[LOCK] ?? 0) + (b.classNs.D ?? 0) - (a.classNs[LOCK] ?? 0) - (a.classNs.D ?? 0)).map((thread) => thread.tid);
   return [
     {
@@ -169,7 +178,7 @@ function notTheGil(threads: readonly ThreadSummary[], totalGilNs: number): Findi
       threads: tids.slice(0, 8),
       message:
         `the GIL is not what holds these threads back: GIL wait ${ms(totalGilNs)} is ${percent(gilNs, blocked)} of the time they waited ` +
-        `for locks (${ms(lockNs)}) and disk I/O (${ms(ioNs)}). Look at where they wait: offgil --state lock,D.`,
+        `for locks (${ms(lockNs)}) and disk I/O (${ms(ioNs)}) in ${waits} waits. Look at where they wait: offgil --state lock,D.`,
     },
   ];
 }
