@@ -181,10 +181,9 @@ export class OffGilAnalyzer {
     });
     this.acquisitions = new Acquisitions((interval) => this.classifier.isReacquisition(interval.stack, interval.cut), options.switchIntervalMs);
     if (options.holders) {
-      const frames = this.parser.frames;
       this.holders = {
-        attribution: new HolderAttribution(frames, this.classifier, { onWait: (wait) => this.onWait(wait) }),
-        stats: new HolderStats((interval) => blockingFrames(frames, interval.stack)),
+        attribution: new HolderAttribution(this.parser.frames, this.classifier, { onWait: (wait) => this.onWait(wait) }),
+        stats: new HolderStats((interval) => this.blockingFramesOf(interval)),
         folding: new HolderFolding(this.names, (release) => this.foldRelease(release)),
       };
     }
@@ -377,6 +376,14 @@ export class OffGilAnalyzer {
 
   private foldWaiter(interval: OffCpuInterval): number[] {
     return this.folder.fold(interval, this.strip ? interval.cut : -1, this.viztracerUs(interval.startNs));
+  }
+
+  private blockingFramesOf(interval: OffCpuInterval): string[] {
+    const ids = this.folder.fold(interval, -1, this.viztracerUs(interval.startNs));
+    return blockingFrames(
+      ids.map((id) => this.names.name(id)),
+      (name) => this.folder.kinds.get(this.names.id(name)),
+    );
   }
 
   private foldRelease(release: Release): number[] {

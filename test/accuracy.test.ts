@@ -124,9 +124,12 @@ describe('GIL holders against uprobe ground truth', () => {
     });
   }
 
-  test('holders-blocking: the blocker is named holder while it sleeps in usleep, and found blocked-while-holding', () => {
-    const truth = holderTruth(fixtureText('holders-blocking-3.11-switch.txt.gz'));
-    const BLOCKER = 26568;
+  for (const [fixture, BLOCKER] of [
+    ['holders-blocking-3.8.txt.gz', 26471],
+    ['holders-blocking-3.11-switch.txt.gz', 26568],
+    ['holders-blocking-3.13.txt.gz', 26665],
+  ] as const) test(`${fixture}: the blocker is named holder while it sleeps in usleep, and found blocked-while-holding`, () => {
+    const truth = holderTruth(fixtureText(fixture));
     const result = analyze(truth.schedulerText, { holders: true, timeline: true });
     const blocker = result.threads.find((thread) => thread.tid === BLOCKER)!;
     // The truth, measured the same way: the blocker holds the GIL, sleeps, and another thread is inside take_gil.
@@ -136,11 +139,12 @@ describe('GIL holders against uprobe ground truth', () => {
     const truthNs = length(intersect(intersect(union(sleeps), union(holdings)), othersWaiting));
     const ratio = blocker.holder!.heldNs.blocked / truthNs;
     assert.ok(ratio > 0.95 && ratio < 1.05, `held blocked ${blocker.holder!.heldNs.blocked} ns, truth ${truthNs} ns`);
+    const findings = result.findings.filter((finding) => finding.kind === 'blocked-while-holding');
     assert.deepEqual(
-      result.findings.filter((finding) => finding.kind === 'blocked-while-holding').map((finding) => finding.threads),
-      [[26568]],
+      findings.map((finding) => finding.threads),
+      [[BLOCKER]],
     );
-    assert.match(result.findings[0]!.message, /usleep/);
+    assert.match(findings[0]!.message, /usleep/);
   });
 
   test('no finding on recordings without contention', () => {

@@ -356,6 +356,7 @@ describe('what the holder was doing', () => {
     frame('ffi_call_unix64', '/usr/lib/x86_64-linux-gnu/libffi.so.8'),
     frame('_ctypes_callproc', '/root/.pyenv/versions/3.11.7/lib/python3.11/lib-dynload/_ctypes.so'),
     frame('_PyEval_EvalFrameDefault'),
+    frame('py::blocker:/app/work.py', '/tmp/perf-50.map'),
     frame('start_thread', LIBC),
   ];
   const U = 3;
@@ -387,6 +388,6 @@ describe('what the holder was doing', () => {
     assert.equal(holder.causedNs, 2 * 8_900_000);
     assert.deepEqual(holder.heldNs, { running: 5_900_000, preempted: 1_000_000, blocked: 2_000_000, waiting: 0 });
     assert.deepEqual(holder.causedByStateNs, { running: 11_800_000, preempted: 2_000_000, blocked: 4_000_000, waiting: 0 });
-    assert.deepEqual(holder.blockingStacks, [{ frames: ['clock_nanosleep@GLIBC_2.2.5', 'usleep', 'ffi_call_unix64', '_ctypes_callproc'], ns: 2_000_000 }]);
+    assert.deepEqual(holder.blockingStacks, [{ frames: ['clock_nanosleep@GLIBC_2.2.5', 'usleep', 'ffi_call_unix64', '…', 'blocker (work.py)'], ns: 2_000_000 }]);
   });
 });

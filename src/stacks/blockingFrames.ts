@@ -1,19 +1,24 @@
 /**
- * The top frames of a blocking switch-out stack, to say where a thread blocked: leaf first, without
- * kernel frames (every sleep shares `__schedule`) and without CPython's interpreter frames.
+ * Where a thread blocked, in a few frames: the leaf end of its folded switch-out stack without the
+ * kernel (every sleep shares `__schedule`) and without unnamed frames, followed by the innermost Python
+ * frame when there is one further down — `clock_nanosleep ← usleep ← _ctypes_callproc ← … ← worker (app.py)`.
  */
-import type { FrameTable } from '../perf/frameTable.js';
-import { DEFAULT_EVAL_FRAMES } from './cpythonFrames.js';
+import type { FrameKind } from './frameKind.js';
 
-const TOP_FRAMES = 4;
-const KERNEL_DSO = '[kernel.kallsyms]';
+const TOP_FRAMES = 3;
 
-export function blockingFrames(frames: FrameTable, stack: readonly number[]): string[] {
-  const names: string[] = [];
-  for (let i = 0; i < stack.length && names.length < TOP_FRAMES; i++) {
-    const { name, dso } = frames.get(stack[i]!);
-    if (dso === KERNEL_DSO || DEFAULT_EVAL_FRAMES.test(name)) continue;
-    names.push(name);
+/** `names` root first, as folded; `kindOf` the kind of each name (undefined for root frames). */
+export function blockingFrames(names: readonly string[], kindOf: (name: string) => FrameKind | undefined): string[] {
+  const top: string[] = [];
+  for (let i = names.length - 1; i >= 0; i--) {
+    const name = names[i]!;
+    const kind = kindOf(name);
+    if (kind === 'python') {
+      if (top.length === TOP_FRAMES) top.push('…');
+      top.push(name);
+      break;
+    }
+    if (top.length < TOP_FRAMES && kind !== 'kernel' && kind !== undefined && name !== '[unknown]') top.push(name);
   }
-  return names;
+  return top;
 }
