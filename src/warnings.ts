@@ -6,6 +6,7 @@ export type WarningCode =
   | 'no-switch-events'
   | 'no-stacks'
   | 'unsymbolized-python'
+  | 'truncated-stacks'
   | 'skipped-events'
   | 'lost-records'
   | 'unresolved-python-frames'
@@ -17,7 +18,10 @@ export type WarningCode =
   | 'wakeups-without-interval';
 
 /** Warnings that mean GIL waits cannot be seen in the input, so no conclusion about the GIL holds. */
-export const GIL_HIDING_WARNINGS: ReadonlySet<WarningCode> = new Set(['no-switch-events', 'no-stacks', 'unsymbolized-python']);
+export const GIL_HIDING_WARNINGS: ReadonlySet<WarningCode> = new Set(['no-switch-events', 'no-stacks', 'unsymbolized-python', 'truncated-stacks']);
+
+/** The share of switch-out stacks cut short in the C library from which offgil warns. */
+export const TRUNCATED_SHARE = 0.2;
 
 export interface Warning {
   code: WarningCode;
@@ -36,10 +40,13 @@ export interface FrameFindings {
   unsymbolizedPythons: readonly string[];
   /** perf maps (`/tmp/perf-PID.map`, jitted code) that had no symbol for frames pointing into them. */
   unresolvedPerfMaps: readonly string[];
+  /** Switch-out stacks with user-space frames, and how many of them stop in the C library before the thread's entry. */
+  stacksWithUserFrames: number;
+  stacksCutShort: number;
 }
 
 export function buildWarnings(stats: AnalysisStats, skipped: SkippedEvents, findings: FrameFindings): Warning[] {
-  const { unsymbolizedPythons, unresolvedPerfMaps } = findings;
+  const { unsymbolizedPythons, unresolvedPerfMaps, stacksWithUserFrames, stacksCutShort } = findings;
   const warnings: Warning[] = [];
   const add = (code: WarningCode, count: number, message: string, severity: Warning['severity'] = 'warning'): void => {
     if (count > 0) warnings.push({ code, severity, count, message });
@@ -60,6 +67,14 @@ export function buildWarnings(stats: AnalysisStats, skipped: SkippedEvents, find
     `stacks pass through ${unsymbolizedPythons.join(', ')} without symbols ([unknown] frames), so GIL waits inside it ` +
       'cannot be recognised; install its debug symbols (Debian: the python3.X-dbg package of the same version) or use a ' +
       'Python built with symbols (e.g. pyenv)',
+  );
+  add(
+    'truncated-stacks',
+    stacksCutShort > 0 && stacksCutShort >= TRUNCATED_SHARE * stacksWithUserFrames ? stacksCutShort : 0,
+    `${stacksCutShort} of ${stacksWithUserFrames} switch-out stacks stop inside the C library before the thread's start: perf could ` +
+      'not unwind past libc, so GIL waits in them cannot be seen. Record with --call-graph dwarf (perf record -g needs frame ' +
+      'pointers, which Python builds rarely have) and start Python directly from perf record (perf 6.1 often fails to unwind ' +
+      'after an exec inside the recording)',
   );
   add(
     'unresolved-python-frames',

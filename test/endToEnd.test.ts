@@ -1,10 +1,11 @@
 /** Record a short GIL-bound Python program with real perf and run the offgil command on the perf.data. */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { runOffgil } from './helpers/cli.js';
+import { runOffgil, runOffgilAsync } from './helpers/cli.js';
 import { findPythonWithSymbols, GIL_WORKLOAD, recordSched } from './helpers/record.js';
 import { perfUnavailable, requireOrSkip } from './helpers/system.js';
 
@@ -73,4 +74,37 @@ test('offgil record of a command that cannot run: one-line error, exit 2', (t) =
   const result = runOffgil(['record', '--data', join(dir, 'perf-sched.data'), '--', '/nonexistent/program'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
   assert.equal(result.status, 2);
   assert.match(result.stderr, /\noffgil: perf record failed \(exit status 255\) and left no usable recording: .*perf-sched\.data: perf script failed: .*\n$/);
+});
+
+test('offgil record -X perf: a subprocess started without -X gets perf support too (PYTHONPERFSUPPORT)', (t) => {
+  const build = findPythonWithSymbols(['3.12.1']);
+  if (!requireOrSkip(t, perfUnavailable() ?? (build === undefined ? 'no pyenv CPython 3.12' : undefined))) return;
+  const dir = mkdtempSync(join(tmpdir(), 'offgil-record-child-'));
+  // The child reports its pid and whether perf support reached it; its perf map proves the trampolines ran.
+  const child = 'import os, sys; print("child", os.getpid(), os.environ.get("PYTHONPERFSUPPORT"), sys._xoptions, file=sys.stderr)';
+  const parent = `import subprocess, sys; subprocess.run([sys.executable, '-c', ${JSON.stringify(child)}], check=True)`;
+  const result = runOffgil(['record', '--data', join(dir, 'perf-sched.data'), '--', build!.python, '-X', 'perf', '-c', parent], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  assert.equal(result.status, 0, result.stderr);
+  const match = /child (\d+) 1 \{\}/.exec(result.stderr);
+  assert.ok(match, `the child got PYTHONPERFSUPPORT=1 without -X:\n${result.stderr}`);
+  assert.ok(existsSync(`/tmp/perf-${match[1]}.map`), 'and wrote its perf map');
+  rmSync(`/tmp/perf-${match[1]}.map`, { force: true });
+});
+
+test('offgil record --pid PID --duration S attaches to a running program', async (t) => {
+  const build = findPythonWithSymbols();
+  if (!requireOrSkip(t, perfUnavailable() ?? (build === undefined ? 'no pyenv CPython with libpython' : undefined))) return;
+  const dir = mkdtempSync(join(tmpdir(), 'offgil-record-pid-'));
+  const program = spawn(build!.python, [GIL_WORKLOAD, '3', '40000'], { stdio: 'ignore' });
+  try {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const result = await runOffgilAsync(['record', '--data', join(dir, 'perf-sched.data'), '--pid', String(program.pid), '--duration', '0.5', '--tid', '--summary'], dir);
+    assert.equal(result.status, 0, result.stderr);
+    const roots = new Set(result.stdout.trimEnd().split('\n').map((line) => line.split(';')[0]));
+    assert.ok(roots.size >= 3, `three threads wait for the GIL: ${[...roots].join(', ')}`);
+    for (const root of roots) assert.match(root!, new RegExp(`^python3\\.\\d+-${program.pid}/\\d+$`));
+    assert.match(result.stderr, /findings:/);
+  } finally {
+    program.kill();
+  }
 });

@@ -121,6 +121,23 @@ describe('exact figures', () => {
     assert.match(warning.message, /\/usr\/bin\/python3\.11/);
   });
 
+  test('stacks cut short in libc (perf record -g, or libunwind failing): said instead of silently showing nothing', () => {
+    for (const [name, cut, of] of [
+      ['framepointer-3.11.txt.gz', 54, 80],
+      ['systemwide-3.11-truncated.txt.gz', 262, 305],
+    ] as const) {
+      const result = analyzeFixture(name, { holders: true });
+      assert.equal(result.stacks.size, 0, name);
+      const warning = result.warnings.find((w) => w.code === 'truncated-stacks');
+      assert.ok(warning, name);
+      assert.match(warning.message, new RegExp(`^${cut} of ${of} switch-out stacks stop inside the C library.*--call-graph dwarf`));
+      assert.deepEqual(result.findings, [], 'no finding rests on the zeros');
+    }
+    for (const name of ['gil-3.8.txt.gz', 'systemwide-3.11.txt.gz', 'numpy-3.11.txt.gz', 'jit-3.13-Xperf_jit.txt.gz']) {
+      assert.ok(!analyzeFixture(name).warnings.some((w) => w.code === 'truncated-stacks'), name);
+    }
+  });
+
   test('streaming in 7-byte chunks gives the same result as one piece', async () => {
     const bytes = gunzipSync(readFileSync(join(FIXTURES, 'io-3.13.txt.gz')));
     async function* chunks(): AsyncGenerator<Buffer> {

@@ -1,5 +1,5 @@
 /** Runs the built command-line tools as a user would. */
-import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
+import { spawn, spawnSync, type SpawnSyncOptions } from 'node:child_process';
 import { join } from 'node:path';
 import { ROOT } from './paths.js';
 
@@ -16,4 +16,17 @@ export function runBin(bin: string, args: readonly string[], options: SpawnSyncO
 
 export function runOffgil(args: readonly string[], options: SpawnSyncOptions & { input?: string | Buffer } = {}): CliResult {
   return runBin('offgil', args, options);
+}
+
+/** The same without blocking the test's event loop (for tests that run a program next to offgil). */
+export function runOffgilAsync(args: readonly string[], cwd?: string): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(ROOT, 'bin', 'offgil'), ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
+    child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
+    child.once('error', reject);
+    child.once('close', (status) => resolve({ status, stdout, stderr }));
+  });
 }
