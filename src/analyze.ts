@@ -20,7 +20,7 @@ import { DEFAULT_EVAL_FRAMES } from './stacks/cpythonFrames.js';
 import { StackFolder, type FoldSubject, type InjectionCounts, type RootFrame } from './stacks/foldStack.js';
 import type { FrameKind } from './stacks/frameKind.js';
 import { PythonThreads } from './stacks/pythonThreads.js';
-import { TruncatedStacks } from './stacks/truncatedStacks.js';
+import { StackCensus } from './stacks/stackCensus.js';
 import { NameTable, StackTrie } from './stacks/stackTrie.js';
 import type { ViztracerStacks } from './stacks/viztracer/callStacks.js';
 import { Timeline } from './timeline/timeline.js';
@@ -142,7 +142,7 @@ export class OffGilAnalyzer {
   private readonly acquisitions: Acquisitions;
   private readonly holders: HolderStages | undefined;
   private readonly pythonThreads: PythonThreads | undefined;
-  private readonly truncated: TruncatedStacks;
+  private readonly census: StackCensus;
   private readonly timeline: Timeline | undefined;
   private readonly keepClass: (cls: string) => boolean;
   private readonly strip: boolean;
@@ -190,7 +190,7 @@ export class OffGilAnalyzer {
       };
     }
     this.pythonThreads = options.pythonOnly ? new PythonThreads(this.parser.frames) : undefined;
-    this.truncated = new TruncatedStacks(this.parser.frames);
+    this.census = new StackCensus(this.parser.frames);
     this.timeline = options.timeline ? new Timeline() : undefined;
     const states = new Set(options.states ?? [GIL]);
     this.keepClass = states.has('all') ? () => true : (cls) => states.has(cls);
@@ -247,8 +247,9 @@ export class OffGilAnalyzer {
     const warnings = buildWarnings(stats, this.parser.skipped, {
       unsymbolizedPythons: this.classifier.unsymbolizedPythons(),
       unresolvedPerfMaps: [...this.folder.unresolvedPerfMaps],
-      stacksWithUserFrames: this.truncated.userStacks,
-      stacksCutShort: this.truncated.cutShort,
+      stacksWithUserFrames: this.census.userStacks,
+      stacksCutShort: this.census.cutShort,
+      stacksThroughPython: this.census.pythonStacks,
     });
     const frameKinds = new Map([...this.folder.kinds].map(([id, kind]) => [this.names.name(id), kind]));
     const gilVisible = !warnings.some((warning) => GIL_HIDING_WARNINGS.has(warning.code));
@@ -348,7 +349,7 @@ export class OffGilAnalyzer {
     this.classNs.set(cls, (this.classNs.get(cls) ?? 0) + ns);
     this.threads.addInterval(interval);
     this.pythonThreads?.note(interval.tid, interval.stack);
-    this.truncated.note(interval.stack);
+    this.census.note(interval.stack);
     if (this.holders !== undefined) this.holders.attribution.intervalClosed(interval);
     else if (cls === GIL) this.acquisitions.gilWait(interval, undefined);
     const shown = this.isShown(interval);

@@ -7,6 +7,7 @@ export type WarningCode =
   | 'no-stacks'
   | 'unsymbolized-python'
   | 'truncated-stacks'
+  | 'no-python'
   | 'skipped-events'
   | 'lost-records'
   | 'unresolved-python-frames'
@@ -18,7 +19,7 @@ export type WarningCode =
   | 'wakeups-without-interval';
 
 /** Warnings that mean GIL waits cannot be seen in the input, so no conclusion about the GIL holds. */
-export const GIL_HIDING_WARNINGS: ReadonlySet<WarningCode> = new Set(['no-switch-events', 'no-stacks', 'unsymbolized-python', 'truncated-stacks']);
+export const GIL_HIDING_WARNINGS: ReadonlySet<WarningCode> = new Set(['no-switch-events', 'no-stacks', 'unsymbolized-python', 'truncated-stacks', 'no-python']);
 
 /** The share of switch-out stacks cut short in the C library from which offgil warns. */
 export const TRUNCATED_SHARE = 0.2;
@@ -43,10 +44,12 @@ export interface FrameFindings {
   /** Switch-out stacks with user-space frames, and how many of them stop in the C library before the thread's entry. */
   stacksWithUserFrames: number;
   stacksCutShort: number;
+  /** Switch-out stacks through a Python interpreter (libpython or the python binary). */
+  stacksThroughPython: number;
 }
 
 export function buildWarnings(stats: AnalysisStats, skipped: SkippedEvents, findings: FrameFindings): Warning[] {
-  const { unsymbolizedPythons, unresolvedPerfMaps, stacksWithUserFrames, stacksCutShort } = findings;
+  const { unsymbolizedPythons, unresolvedPerfMaps, stacksWithUserFrames, stacksCutShort, stacksThroughPython } = findings;
   const warnings: Warning[] = [];
   const add = (code: WarningCode, count: number, message: string, severity: Warning['severity'] = 'warning'): void => {
     if (count > 0) warnings.push({ code, severity, count, message });
@@ -75,6 +78,12 @@ export function buildWarnings(stats: AnalysisStats, skipped: SkippedEvents, find
       'not unwind past libc, so GIL waits in them cannot be seen. Record with --call-graph dwarf (perf record -g needs frame ' +
       'pointers, which Python builds rarely have) and start Python directly from perf record (perf 6.1 often fails to unwind ' +
       'after an exec inside the recording)',
+  );
+  add(
+    'no-python',
+    stacksWithUserFrames > 0 && stacksThroughPython === 0 && stacksCutShort < TRUNCATED_SHARE * stacksWithUserFrames ? 1 : 0,
+    `no Python thread was seen: none of the ${stacksWithUserFrames} switch-out stacks passes through a Python interpreter ` +
+      '(libpythonX.Y or a pythonX.Y binary); was a Python program recorded?',
   );
   add(
     'unresolved-python-frames',

@@ -108,3 +108,12 @@ test('offgil record --pid PID --duration S attaches to a running program', async
     program.kill();
   }
 });
+
+test('offgil record -- sleep (no Python): says that no Python thread was seen', (t) => {
+  if (!requireOrSkip(t, perfUnavailable())) return;
+  const dir = mkdtempSync(join(tmpdir(), 'offgil-record-sleep-'));
+  const result = runOffgil(['record', '--data', join(dir, 'perf-sched.data'), '--', 'sleep', '0.2'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  assert.equal(result.status, 0, result.stderr);
+  assert.equal(result.stdout, '');
+  assert.match(result.stderr, /offgil: warning: no Python thread was seen: none of the \d+ switch-out stacks passes through a Python interpreter/);
+});

@@ -9,6 +9,7 @@ import { describe, test } from 'node:test';
 import { gunzipSync } from 'node:zlib';
 import { analyze, analyzeStream, type AnalysisResult, type AnalyzeOptions } from '../src/analyze.js';
 import { FIXTURES } from './helpers/paths.js';
+import { frame, KERNEL, LIBC, sched_switch } from './helpers/perfText.js';
 
 const FIXTURE_FILES = readdirSync(FIXTURES).filter((name) => name.endsWith('.txt.gz'));
 
@@ -136,6 +137,14 @@ describe('exact figures', () => {
     for (const name of ['gil-3.8.txt.gz', 'systemwide-3.11.txt.gz', 'numpy-3.11.txt.gz', 'jit-3.13-Xperf_jit.txt.gz']) {
       assert.ok(!analyzeFixture(name).warnings.some((w) => w.code === 'truncated-stacks'), name);
     }
+  });
+
+  test('a recording without any Python thread says so', () => {
+    const stack = [frame('__schedule', KERNEL), frame('do_nanosleep', KERNEL), frame('clock_nanosleep@GLIBC_2.2.5', LIBC), frame('main', '/usr/bin/sleep'), frame('__libc_start_main', LIBC), frame('_start', '/usr/bin/sleep')];
+    const text = sched_switch({ time: '1.000000', prevComm: 'sleep', prevPid: 10, nextPid: 0, stack }) + sched_switch({ time: '1.200000', prevComm: 'swapper/0', prevPid: 0, header: 'swapper     0', state: 'R', nextPid: 10 });
+    const result = analyze(text);
+    assert.deepEqual(result.warnings.map((w) => w.code), ['no-python']);
+    assert.match(result.warnings[0]!.message, /^no Python thread was seen: none of the 1 switch-out stacks/);
   });
 
   test('streaming in 7-byte chunks gives the same result as one piece', async () => {
