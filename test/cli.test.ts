@@ -1,12 +1,12 @@
 /** `offgil` as a user runs it: inputs, outputs, errors, exit codes. */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, closeSync, existsSync, lstatSync, mkdtempSync, openSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
-import { runOffgil } from './helpers/cli.js';
+import { runBin, runOffgil } from './helpers/cli.js';
 import { OFFGIL_BIN } from './helpers/paths.js';
 import { GIL_WAIT_FOLDED, GIL_WAIT_STACK, sched_switch, SLEEP_FOLDED, SLEEP_STACK } from './helpers/perfText.js';
 
@@ -180,5 +180,47 @@ describe('outputs', () => {
     assert.equal(result.stdout, `python3-100/100;${GIL_WAIT_FOLDED} 5\n`);
     assert.equal(result.stderr, '');
     assert.ok(!existsSync(join(dir, 'core')));
+  });
+});
+
+describe('output targets and write errors', () => {
+  test('a full disk (> /dev/full): one line, exit 2, for offgil, collapse and flamegraph', () => {
+    const full = openSync('/dev/full', 'w');
+    try {
+      for (const [bin, args, input] of [
+        ['offgil', [], SMALL],
+        ['offgil', ['collapse'], 'perf 1 [000] 1.0: cycles:\n\tffff f (x)\n\n'],
+        ['flamegraph', [], 'a;b 1\n'],
+        ['offgil', ['--help'], ''],
+      ] as const) {
+        const result = runBin(bin, args, { input, stdio: ['pipe', full, 'pipe'] });
+        assert.equal(result.status, 2, `${bin} ${args.join(' ')}: ${result.stderr}`);
+        assert.match(result.stderr, new RegExp(`(^|\\n)${bin}: stdout: cannot write \\(ENOSPC\\)\\n$`));
+        assert.doesNotMatch(result.stderr, /\bat \S+ \(|node:internal/, 'no stack trace');
+      }
+    } finally {
+      closeSync(full);
+    }
+  });
+
+  test('-o through a symlink writes its target; a FIFO and a device are written in place; a file keeps its mode', () => {
+    const dir = tempDir();
+    const target = join(dir, 'target.folded');
+    symlinkSync(target, join(dir, 'link.folded'));
+    assert.equal(runOffgil(['-o', join(dir, 'link.folded')], { input: SMALL }).status, 0);
+    assert.ok(lstatSync(join(dir, 'link.folded')).isSymbolicLink(), 'the link stays a link');
+    assert.equal(readFileSync(target, 'utf8'), `${GIL_WAIT_FOLDED} 250\n`);
+    chmodSync(target, 0o600);
+    assert.equal(runOffgil(['-o', target], { input: SMALL }).status, 0);
+    assert.equal(statSync(target).mode & 0o777, 0o600);
+    assert.equal(runOffgil(['-o', '/dev/null', '--svg', '/dev/null'], { input: SMALL }).status, 0);
+    assert.ok(statSync('/dev/null').isCharacterDevice(), '/dev/null is still a device');
+    const fifo = join(dir, 'fifo');
+    execFileSync('mkfifo', [fifo]);
+    const reader = spawnSync('sh', ['-c', `cat '${fifo}' & "${process.execPath}" "${OFFGIL_BIN}" -o '${fifo}'; wait`], { input: SMALL, encoding: 'utf8' });
+    assert.equal(reader.status, 0, reader.stderr);
+    assert.equal(reader.stdout, `${GIL_WAIT_FOLDED} 250\n`);
+    assert.ok(lstatSync(fifo).isFIFO(), 'the FIFO stays a FIFO');
+    assert.deepEqual(readdirSync(dir).sort(), ['fifo', 'link.folded', 'target.folded'], 'no temporary files left');
   });
 });

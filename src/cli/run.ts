@@ -3,11 +3,11 @@
  * failures), and quiet exit when stdout is closed early.
  */
 import type { Command } from 'commander';
-import { exitQuietlyOnClosedStdout } from '../io/output.js';
+import { handleStdoutErrors } from '../io/output.js';
 import { UserError } from '../io/userError.js';
 
 export function runCommand(name: string, main: () => Promise<void>): void {
-  exitQuietlyOnClosedStdout();
+  handleStdoutErrors(name);
   main().then(
     () => undefined,
     (error: unknown) => {

@@ -6,11 +6,15 @@ import { chmod, lstat, readlink, realpath, rename, rm, stat, writeFile } from 'n
 import { basename, dirname, join, resolve } from 'node:path';
 import { UserError } from './userError.js';
 
-/** Makes EPIPE on stdout end the process quietly, as `head` expects of its producer. */
-export function exitQuietlyOnClosedStdout(): void {
+/**
+ * Makes EPIPE on stdout end the process quietly, as `head` expects of its producer, and any other
+ * write error on stdout (a full disk, `> /dev/full`) one line and exit status 2.
+ */
+export function handleStdoutErrors(command: string): void {
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'EPIPE') process.exit(0);
-    throw error;
+    process.stderr.write(`${command}: stdout: cannot write (${error.code ?? error.message})\n`);
+    process.exit(2);
   });
 }
 
