@@ -104,6 +104,22 @@ describe('inputs and outputs', () => {
     assert.equal(run.stderr, 'Ignored 2 lines with invalid format\n');
   });
 
+  test('counts too large to draw (hundreds of digits, a total past 2^53) are skipped with a warning, never NaN', () => {
+    const result = runFlamegraph([], { input: `a;b ${'9'.repeat(400)}\na;c ${2 ** 53}\na;d 5\na;e 7\n` });
+    assert.equal(result.status, 0);
+    assert.match(result.stderr, /^Ignored 2 lines whose counts are too large to draw \(the total must stay below 2\^53\)$/m);
+    assert.doesNotMatch(result.stdout, /NaN|="[^"]*Infinity/, 'no attribute holds a non-number');
+    assert.match(result.stdout, /<title>all \(12 samples, 100%\)<\/title>/);
+  });
+
+  test('--encoding must be an XML encoding name: a value that would break the declaration is refused', () => {
+    const bad = runFlamegraph(['--encoding', 'x"?><script>alert(1)</script>'], { input: 'a 1\n' });
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /^flamegraph: --encoding must be an encoding name such as UTF-8/);
+    assert.equal(bad.stdout, '');
+    assert.match(runFlamegraph(['--encoding', 'ISO-8859-1'], { input: 'a 1\n' }).stdout, /^<\?xml version="1\.0" encoding="ISO-8859-1" standalone="no"\?>/);
+  });
+
   test('no valid line: the error SVG on stdout, exit status 2', () => {
     const run = runFlamegraph([], { input: 'nothing\n' });
     assert.equal(run.status, 2);

@@ -43,6 +43,7 @@ export function renderFlameGraph(lines: Iterable<string>, options: Partial<Flame
 
   const valid: FoldedLine[] = [];
   let ignored = 0;
+  let tooLarge = 0;
   let sum = 0;
   let maxDelta = 1;
   for (const line of lines) {
@@ -51,11 +52,17 @@ export function renderFlameGraph(lines: Iterable<string>, options: Partial<Flame
       ignored++;
       continue;
     }
+    // Widths are computed in doubles: a count (or a total) past 2^53 could not be drawn right.
+    if (parsed.count > Number.MAX_SAFE_INTEGER || sum + parsed.count > Number.MAX_SAFE_INTEGER || Math.abs(parsed.delta ?? 0) > Number.MAX_SAFE_INTEGER) {
+      tooLarge++;
+      continue;
+    }
     valid.push(parsed);
     sum += parsed.count;
     if (parsed.delta !== undefined && Math.abs(parsed.delta) > maxDelta) maxDelta = Math.abs(parsed.delta);
   }
   if (ignored > 0) warnings.push(`Ignored ${ignored} lines with invalid format`);
+  if (tooLarge > 0) warnings.push(`Ignored ${tooLarge} lines whose counts are too large to draw (the total must stay below 2^53)`);
   if (sum === 0) {
     warnings.push('ERROR: No stack counts found');
     return { svg: writeErrorSvg(resolved), exitCode: 2, warnings };
@@ -88,6 +95,10 @@ export function checkFlameGraphOptions(options: Partial<FlameGraphOptions>): Fla
   const resolved = resolveOptions(options);
   if (backgroundStops(resolved.colors, resolved.bgColors) === undefined) {
     throw new FlameGraphOptionError(`--bgcolors must be yellow, blue, green, grey or #rrggbb, not ${resolved.bgColors}`);
+  }
+  // XML's EncName: anything else would break the declaration it is written into.
+  if (resolved.encoding !== undefined && !/^[A-Za-z][A-Za-z0-9._-]*$/.test(resolved.encoding)) {
+    throw new FlameGraphOptionError(`--encoding must be an encoding name such as UTF-8 or ISO-8859-1, not ${JSON.stringify(resolved.encoding)}`);
   }
   return resolved;
 }
