@@ -8,7 +8,7 @@
  * Functions and locations are one per distinct frame name.
  */
 import { gzipSync } from 'node:zlib';
-import { Function as PprofFunction, Label, Line, Location, Profile, Sample, StringTable, ValueType } from 'pprof-format';
+import { Function as PprofFunction, Label, Line, Location, Mapping, Profile, Sample, StringTable, ValueType } from 'pprof-format';
 import { GIL } from '../analysis/gilClassifier.js';
 import type { Timeline } from '../timeline/timeline.js';
 import { exportedLanes, HOLDER_SEPARATOR, holderId, holderParts, holderViewFrames, warningMessages, type ExportMeta, type HolderView } from './exportCommon.js';
@@ -86,13 +86,15 @@ export function encodeProfile(timeline: Timeline, meta: ExportMeta, options: Ppr
       id = locations.length + 1;
       const nameId = strings.dedup(name);
       functions.push(new PprofFunction({ id, name: nameId, systemName: nameId }));
-      locations.push(new Location({ id, line: [new Line({ functionId: id })] }));
+      locations.push(new Location({ id, mappingId: 1, line: [new Line({ functionId: id })] }));
       locationIds.set(name, id);
     }
     return id;
   };
   const countType = new ValueType({ type: strings.dedup('intervals'), unit: strings.dedup('count') });
   const timeType = new ValueType({ type: strings.dedup('off_cpu'), unit: strings.dedup('nanoseconds') });
+  // One mapping that says the frames are symbolized already (pprof then does not try), named after the input.
+  const mapping = new Mapping({ id: 1, filename: strings.dedup(meta.input), hasFunctions: true });
   const sample: Sample[] = [];
   for (const aggregate of samples.values()) {
     const locationId: number[] = [];
@@ -111,6 +113,7 @@ export function encodeProfile(timeline: Timeline, meta: ExportMeta, options: Ppr
   const profile = new Profile({
     sampleType: [countType, timeType],
     sample,
+    mapping: [mapping],
     location: locations,
     function: functions,
     stringTable: strings,
