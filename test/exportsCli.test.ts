@@ -115,8 +115,8 @@ describe('offgil --trace / --speedscope / --pprof', () => {
     assert.equal(run.status, 0, run.stderr);
     const inputMb = execFileSync('gzip', ['-dc', FIXTURE]).length / 1e6;
     const perMb = statSync(trace).size / 1e6 / inputMb;
-    // docs/trace.md quotes 0.1–0.3 MB of trace per MB of perf script text for the fixtures.
-    assert.ok(perMb < 0.5, `${perMb.toFixed(2)} MB per input MB`);
+    // docs/trace.md quotes 0.05–0.16 MB of trace per MB of perf script text for the fixtures.
+    assert.ok(perMb < 0.25, `${perMb.toFixed(2)} MB per input MB`);
   });
 });
 
