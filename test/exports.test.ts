@@ -213,6 +213,14 @@ describe('--speedscope', () => {
     assert.deepEqual(replayEvented(file, 0), { totalUs: 4000, stacks: new Map([[GIL_WAIT_FOLDED, 4000]]) });
   });
 
+  test('an input without intervals still gives a file speedscope can import (one empty profile)', () => {
+    const file = speedscope(otherEvent('1.000000', 1));
+    assert.deepEqual(
+      file.profiles.map((profile) => [profile.name, profile.events.length]),
+      [['no off-CPU intervals in test.txt', 0]],
+    );
+  });
+
   test('--with-holders: the holder’s frames above the waiter’s, at the real times; --holders: the holder’s alone', () => {
     const withHolders = speedscope(SCENARIO, {}, 'with-holders');
     assert.deepEqual(

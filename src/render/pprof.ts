@@ -117,7 +117,7 @@ export function encodeProfile(timeline: Timeline, meta: ExportMeta, options: Ppr
     location: locations,
     function: functions,
     stringTable: strings,
-    durationNanos: timeline.endNs,
+    durationNanos: timeline.endNs - timeline.startNs,
     periodType: timeType,
     period: 1,
     comment,

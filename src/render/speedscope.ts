@@ -91,6 +91,11 @@ export function* speedscopeChunks(timeline: Timeline, meta: ExportMeta, options:
     }
     yield* put(']}');
   }
+  // Speedscope cannot import a file without profiles: an input without intervals gets one empty profile.
+  if (lanes.length === 0) {
+    const empty = { type: 'evented', name: `no off-CPU intervals in ${meta.input}`, unit: 'microseconds' };
+    yield* put(`${JSON.stringify(empty).slice(0, -1)},"startValue":${at(timeline.startNs)},"endValue":${at(timeline.endNs)},"events":[]}`);
+  }
   const shared = { frames: [...frames.keys()].map((name) => ({ name })) };
   yield `${out.take()}\n],\n"shared":${JSON.stringify(shared)}}\n`;
 }
