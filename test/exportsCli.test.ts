@@ -1,7 +1,7 @@
 /**
  * The exports from the command line, checked by their real consumers: `go tool pprof` for --pprof,
- * FlameGraph's stackcollapse.pl for --format dtrace (perl), and JSON parsing plus the Trace Event
- * Format rules for --trace and --speedscope. The browser checks are in exportsBrowser.test.ts.
+ * FlameGraph's stackcollapse.pl for --format dtrace (perl), Chrome DevTools' trace engine and the
+ * Trace Event Format rules for --trace. The browser checks are in exportsBrowser.test.ts.
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -117,6 +117,40 @@ describe('offgil --trace / --speedscope / --pprof', () => {
     const perMb = statSync(trace).size / 1e6 / inputMb;
     // docs/trace.md quotes 0.05–0.16 MB of trace per MB of perf script text for the fixtures.
     assert.ok(perMb < 0.25, `${perMb.toFixed(2)} MB per input MB`);
+  });
+});
+
+interface DevtoolsThread {
+  name: string;
+  entries: { name: string; ts: number; dur: number; args: Record<string, unknown> }[];
+}
+
+/** Chrome DevTools' trace engine (the Performance panel's parser, as Lighthouse runs it in Node). */
+async function devtoolsParse(traceEvents: unknown[]): Promise<Map<number, Map<number, DevtoolsThread>>> {
+  const specifier = '@paulirish/trace_engine/analyze-trace.mjs';
+  const engine = (await import(specifier)) as { analyzeEvents(events: unknown[]): Promise<{ parsedTrace: { data: { Renderer: { processes: Map<number, { threads: Map<number, DevtoolsThread> }> } } } }> };
+  const { parsedTrace } = await engine.analyzeEvents(traceEvents);
+  return new Map([...parsedTrace.data.Renderer.processes].map(([pid, process]) => [pid, process.threads]));
+}
+
+describe('Chrome DevTools’ trace engine reads --trace', () => {
+  test('one process, five named threads, every X event as an entry, Σ GIL wait per thread exact', async () => {
+    const trace = join(dir, 'devtools.json');
+    assert.equal(runOffgil(['-i', FIXTURE, '--state', 'all', '--trace', trace]).status, 0);
+    const file = JSON.parse(readFileSync(trace, 'utf8')) as TraceFile;
+    const processes = await devtoolsParse(file.traceEvents);
+    assert.deepEqual([...processes.keys()], [6057]);
+    const threads = processes.get(6057)!;
+    assert.deepEqual([...threads.keys()].sort(), [6057, 6059, 6060, 6061, 6062]);
+    for (const [tid, thread] of threads) {
+      assert.equal(thread.name, 'python3.11');
+      const events = file.traceEvents.filter((event) => event.ph === 'X' && event.tid === tid);
+      assert.equal(thread.entries.length, events.length, `thread ${tid}`);
+      const gilUs = thread.entries.filter((entry) => entry.name === 'GIL wait').reduce((sum, entry) => sum + entry.dur, 0);
+      assert.ok(Math.abs(gilUs - GIL_US[tid]!) < 1, `thread ${tid}: ${gilUs} µs`);
+      const wait = thread.entries.find((entry) => entry.name === 'GIL wait')!;
+      assert.ok(Array.isArray(wait.args.stack) && Array.isArray(wait.args.holders), 'args survive');
+    }
   });
 });
 
