@@ -7,6 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { benchCollapse } from './collapseBench.js';
+import { benchExports } from './exportsBench.js';
 import { benchFlamegraph } from './flamegraphBench.js';
 import { generateInput } from './generateInput.js';
 import { formatRows, measure, requireGnuTime, ROOT, sizeMb, type BenchRow } from './measure.js';
@@ -41,6 +42,8 @@ async function main(): Promise<void> {
   run('floor: split2 line stream', node, [lineLoop, 'split2', input]);
   const offgilRow = run('offgil (off-GIL, default options)', node, [offgil, '-i', input]);
   run('offgil --state all --tid', node, [offgil, '-i', input, '--state', 'all', '--tid']);
+  process.stderr.write('bench: exports (--trace, --speedscope, --pprof)\n');
+  rows.push(...benchExports(input));
   process.stderr.write('bench: offgil collapse and stackcollapse-perf.pl\n');
   const [collapseRow, perl] = benchCollapse(input);
   rows.push(collapseRow!, ...(perl === undefined ? [] : [perl]));

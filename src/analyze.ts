@@ -9,7 +9,7 @@ import { GilClassifier, GIL } from './analysis/gilClassifier.js';
 import { CLOSE_RULE_NAMES, IntervalTracker, type OffCpuInterval, type UntilMode } from './analysis/intervals.js';
 import { ThreadActivity, type ThreadSummary } from './analysis/threadSummary.js';
 import { diagnose, type Finding } from './diagnosis/findings.js';
-import { HolderAttribution, type AttributedWait, type AttributionCounts } from './holders/attribution.js';
+import { HANDOFF, HANDOFF_FRAME, HolderAttribution, UNKNOWN_FRAME, type AttributedWait, type AttributionCounts, type HolderStretch } from './holders/attribution.js';
 import { HolderFolding } from './holders/holderFolding.js';
 import { HolderStats } from './holders/holderStats.js';
 import type { Release } from './holders/releases.js';
@@ -159,6 +159,9 @@ export class OffGilAnalyzer {
   private wakeEvents = 0;
   private wakeEventsWithStack = 0;
   private lastEventNs = 0;
+  private firstEventNs: number | undefined;
+  /** Holder stacks of releases, for the timeline. */
+  private readonly releaseNames = new WeakMap<Release, string[]>();
 
   constructor(private readonly options: AnalyzeOptions = {}) {
     const until = options.until ?? 'switch-in';
@@ -216,7 +219,12 @@ export class OffGilAnalyzer {
 
   /** A release's holder stack as `--holders` shows it: folded, root first, cut at `drop_gil`. */
   holderStack(release: Release): string[] {
-    return this.foldRelease(release).map((id) => this.names.name(id));
+    let names = this.releaseNames.get(release);
+    if (names === undefined) {
+      names = this.foldRelease(release).map((id) => this.names.name(id));
+      this.releaseNames.set(release, names);
+    }
+    return names;
   }
 
   /** Ends the input and returns the result; throws PerfInputError for truncated or empty input. */
@@ -256,7 +264,10 @@ export class OffGilAnalyzer {
     const findings = diagnose(threads, { switchIntervalMs: this.options.switchIntervalMs, holders: this.holders !== undefined, gilVisible });
     if (this.timeline !== undefined) {
       this.timeline.baseSeconds = stats.baseSeconds ?? 0;
+      this.timeline.startNs = this.firstEventNs ?? 0;
       this.timeline.endNs = stats.lastEventNs;
+      const attribution = this.holders?.attribution;
+      if (attribution !== undefined) this.timeline.groupProcesses((tid) => attribution.processOf(tid));
     }
     return { stacks, holderViews, frameKinds, totalUs, threads, findings, timeline: this.timeline, stats, warnings };
   }
@@ -330,6 +341,7 @@ export class OffGilAnalyzer {
         break;
     }
     this.lastEventNs = Math.max(this.lastEventNs, event.timeNs);
+    this.firstEventNs = Math.min(this.firstEventNs ?? Infinity, event.timeNs);
     this.threads.observe(event);
     const attribution = this.holders?.attribution;
     attribution?.beforeEvent(event);
@@ -366,7 +378,7 @@ export class OffGilAnalyzer {
     const holders = this.holders!;
     this.acquisitions.gilWait(wait.interval, wait.handedOff);
     holders.stats.add(wait, holders.attribution.horizonNs());
-    this.timeline?.addHolders(wait);
+    this.timeline?.addHolders(wait, (stretch) => this.holderNames(stretch));
     if (!this.isShown(wait.interval)) return;
     holders.folding.add(this.foldWaiter(wait.interval), wait, this.groupOf(wait.interval));
     this.options.onWait?.(wait);
@@ -391,6 +403,13 @@ export class OffGilAnalyzer {
       ids.map((id) => this.names.name(id)),
       (name) => this.folder.kinds.get(this.names.id(name)),
     );
+  }
+
+  /** The holder stack of a stretch as frame names, root first, as the `--holders` view folds it. */
+  private holderNames(stretch: HolderStretch): string[] {
+    const release = stretch.release;
+    if (release === undefined) return [stretch.holder === HANDOFF ? HANDOFF_FRAME : UNKNOWN_FRAME];
+    return this.holderStack(release);
   }
 
   private foldRelease(release: Release): number[] {

@@ -4,9 +4,10 @@ import type { AnalyzeOptions } from '../analyze.js';
 import type { UntilMode } from '../analysis/intervals.js';
 import { loadViztracer } from '../io/viztracerInput.js';
 import { DEFAULT_HTML_TITLE } from '../render/html/index.js';
+import { addExportOptions, exportAnalyzeOptions, exportsNeedHolders, type ExportCliOptions } from './exports.js';
 import type { RootFrame } from '../stacks/foldStack.js';
 
-export interface AnalysisCliOptions {
+export interface AnalysisCliOptions extends ExportCliOptions {
   output?: string;
   html?: string;
   svg?: string;
@@ -88,7 +89,7 @@ export interface AnalysisOptionSet {
 
 export function addAnalysisOptions(command: Command, set: AnalysisOptionSet = { pidRootFrame: true }): Command {
   if (set.pidRootFrame) command.option('--pid', 'add a root frame COMM-PID');
-  return command
+  command
     .option('-o, --output <file>', 'write folded stacks to FILE instead of stdout (written only when complete)')
     .option('--svg <file>', 'write a flamegraph.pl-compatible SVG flame graph to FILE')
     .option('--html <file>', 'write an interactive, self-contained HTML flame graph (d3-flame-graph) to FILE')
@@ -131,6 +132,7 @@ export function addAnalysisOptions(command: Command, set: AnalysisOptionSet = { 
     .option('--top <n>', 'the summary table shows the N threads that waited longest for the GIL and sums the rest', positiveInteger)
     .option('-v, --verbose', 'print the per-thread table, how each rule closed intervals, and all counts to stderr')
     .option('--partial', 'on an input error, still write the stacks aggregated before it (exit status stays 2)');
+  return addExportOptions(command);
 }
 
 function rootFrameOf(options: AnalysisCliOptions): RootFrame {
@@ -146,7 +148,9 @@ export function viztracerPathOf(options: AnalysisCliOptions): string | undefined
 
 /** Whether an output asks who held the GIL (the attribution also reads the wake stacks). */
 export function wantsHolders(options: AnalysisCliOptions): boolean {
-  return Boolean(options.withHolders || options.holders || options.summary || options.summaryJson !== undefined || options.html !== undefined || options.verbose);
+  return Boolean(
+    options.withHolders || options.holders || options.summary || options.summaryJson !== undefined || options.html !== undefined || options.verbose || exportsNeedHolders(options),
+  );
 }
 
 export async function toAnalyzeOptions(options: AnalysisCliOptions): Promise<AnalyzeOptions> {
@@ -166,5 +170,6 @@ export async function toAnalyzeOptions(options: AnalysisCliOptions): Promise<Ana
     rootFrame: rootFrameOf(options),
     minUs: options.minUs,
     maxUs: options.maxUs,
+    ...exportAnalyzeOptions(options),
   };
 }

@@ -5,12 +5,12 @@ import type { OpenedInput } from '../io/input.js';
 import { writeFileAtomically, writeOutput } from '../io/output.js';
 import { UserError } from '../io/userError.js';
 import { PerfInputError } from '../perf/scriptParser.js';
-import { foldedChunks } from '../render/folded.js';
 import { checkFlameGraphOptions, FlameGraphOptionError, renderFlameGraph, type FlameGraphOptions } from '../render/flamegraph/index.js';
 import { DEFAULT_HTML_TITLE, renderHtml } from '../render/html/index.js';
 import { formatSummaryTable } from '../render/summaryTable.js';
 import { summaryJson } from '../render/summaryJson.js';
 import { toAnalyzeOptions, viztracerPathOf, wantsHolders, type AnalysisCliOptions } from './analysisOptions.js';
+import { foldedText, writeExports, writesExports } from './exports.js';
 
 export async function runAnalysis(input: OpenedInput, options: AnalysisCliOptions): Promise<void> {
   if (options.svg !== undefined) flameGraphOptionsOf(options);
@@ -22,7 +22,8 @@ export async function runAnalysis(input: OpenedInput, options: AnalysisCliOption
   } catch (error) {
     if (!(error instanceof PerfInputError)) throw error;
     if (!options.partial) throw error.atInput(input.label);
-    await writeOutput(options.output, foldedChunks(shownStacks(analyzer.partialResult(), options)));
+    const partial = analyzer.partialResult();
+    await writeOutput(options.output, foldedText(shownStacks(partial, options), partial, options));
     throw error.atInput(input.label);
   }
   const viztracerPath = viztracerPathOf(options);
@@ -51,9 +52,10 @@ export async function runAnalysis(input: OpenedInput, options: AnalysisCliOption
     await writeFileAtomically(options.html, renderHtml(stacks, meta));
     process.stderr.write(`offgil: wrote the HTML flame graph to ${options.html}\n`);
   }
-  // Folded stacks go to stdout unless a picture or the JSON summary was asked for instead.
-  if (options.output !== undefined || (options.html === undefined && options.svg === undefined && options.summaryJson === undefined)) {
-    await writeOutput(options.output, foldedChunks(stacks));
+  await writeExports(result, options, { input: input.label, command: commandLine() });
+  // Folded stacks go to stdout unless a picture, an export or the JSON summary was asked for instead.
+  if (options.output !== undefined || (options.html === undefined && options.svg === undefined && options.summaryJson === undefined && !writesExports(options))) {
+    await writeOutput(options.output, foldedText(stacks, result, options));
   }
   if (options.output !== undefined && options.output !== '-') {
     let us = 0;

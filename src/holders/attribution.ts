@@ -153,6 +153,11 @@ export class HolderAttribution {
     this.pending.push(interval);
   }
 
+  /** The process that shares the thread's GIL: its PID, or without PIDs in the input its hand-off group (§5). */
+  processOf(tid: number): number {
+    return this.processes.processOf(tid);
+  }
+
   /** No wait attributed from now on has a stretch before this time. */
   horizonNs(): number {
     let horizon = this.nowNs;

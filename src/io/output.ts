@@ -22,10 +22,11 @@ export function handleStdoutErrors(command: string): void {
  * Writes `content` to `path` so that a failed run never leaves a partial file: a regular file (or a
  * new one) is written to a temporary name beside it and renamed, keeping an existing file's mode; a
  * symlink is followed; anything else (a device such as /dev/stdout or /dev/null, a FIFO) is written in
- * place, because replacing it would turn it into a regular file.
+ * place, because replacing it would turn it into a regular file. `content` may be an iterable of chunks
+ * (a generator), written as they come, so a big file is never one string.
  */
 /** What the writers take: the whole text, bytes, or text in chunks (for outputs larger than one string). */
-export type OutputContent = string | Uint8Array | Iterable<string>;
+export type OutputContent = string | Uint8Array | Iterable<string | Uint8Array>;
 
 export async function writeFileAtomically(path: string, content: OutputContent): Promise<void> {
   let target = path;

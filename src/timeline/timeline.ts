@@ -6,7 +6,7 @@
  */
 import { GIL } from '../analysis/gilClassifier.js';
 import type { OffCpuInterval } from '../analysis/intervals.js';
-import type { AttributedWait } from '../holders/attribution.js';
+import type { AttributedWait, HolderStretch } from '../holders/attribution.js';
 import { holderStateOf, type HolderState } from '../holders/holderStats.js';
 import { grownInt32 } from '../util/typedArrays.js';
 
@@ -18,6 +18,20 @@ export interface TimelineHolder {
   tid: number;
   ns: number;
   state: HolderState;
+}
+
+/**
+ * A part of a GIL wait with one holder, in time order (kept when the analyzer folds holder stacks):
+ * what the `--with-holders` / `--holders` views show of that part.
+ */
+export interface TimelineStretch {
+  startNs: number;
+  endNs: number;
+  /** Thread id, or HANDOFF / UNKNOWN (attribution.ts). */
+  tid: number;
+  state: HolderState;
+  /** Index into Timeline.stacks: the holder's stack at its release, root first (`(handoff)` / `(unknown)` alone). */
+  stack: number;
 }
 
 /** One off-CPU interval as the timeline keeps it. */
@@ -46,12 +60,27 @@ export class TimelineLane {
   /** Index into the timeline's holder lists, -1 for none. */
   private holderLists = new Int32Array(64).fill(-1);
 
+  /** The process as holder attribution groups threads (set by groupProcesses). */
+  private group: number | undefined;
+
   constructor(
     private readonly timeline: Timeline,
     readonly tid: number,
     public pid: number,
     public comm: string,
   ) {}
+
+  /**
+   * The process whose GIL the thread shares: `pid`, or for an input without PIDs (where `pid` is the
+   * thread id) the thread's hand-off group, named by its smallest thread id.
+   */
+  get process(): number {
+    return this.group ?? this.pid;
+  }
+
+  setProcess(process: number): void {
+    this.group = process;
+  }
 
   get length(): number {
     return this.count;
@@ -76,6 +105,12 @@ export class TimelineLane {
       shown: (this.flags[index]! & 1) === 1,
       holders: list < 0 ? undefined : this.timeline.holderList(list),
     };
+  }
+
+  /** For a GIL wait whose holder stacks were kept: its stretches, each with one holder, in time order. */
+  stretches(index: number): readonly TimelineStretch[] | undefined {
+    const list = this.holderLists[index]!;
+    return list < 0 ? undefined : this.timeline.stretchList(list);
   }
 
   *intervals(): Generator<TimelineInterval> {
@@ -129,16 +164,25 @@ export class Timeline {
   private readonly classIds = new Map<string, number>();
   private readonly stackIds = new Map<string, number>();
   private readonly holderLists: TimelineHolder[][] = [];
+  /** Parallel to holderLists (undefined without holder stacks). */
+  private readonly stretchLists: (TimelineStretch[] | undefined)[] = [];
   /** Where each GIL wait went, until its holders are known. */
   private readonly pendingWaits = new WeakMap<OffCpuInterval, { lane: TimelineLane; index: number }>();
 
   /** Seconds of the recording's first timestamp: interval times are nanoseconds after it. */
   baseSeconds = 0;
-  /** The recording's last event (ns after baseSeconds); it starts at 0. */
+  /** The recording's first event (ns after baseSeconds, which is its whole second). */
+  startNs = 0;
+  /** The recording's last event (ns after baseSeconds). */
   endNs = 0;
 
   threads(): TimelineLane[] {
     return [...this.lanes.values()].sort((a, b) => a.pid - b.pid || a.tid - b.tid);
+  }
+
+  /** Groups the lanes into processes (holder attribution knows them even without PIDs in the input). */
+  groupProcesses(processOf: (tid: number) => number): void {
+    for (const lane of this.lanes.values()) lane.setProcess(processOf(lane.tid));
   }
 
   lane(tid: number): TimelineLane | undefined {
@@ -147,6 +191,11 @@ export class Timeline {
 
   holderList(index: number): readonly TimelineHolder[] {
     return this.holderLists[index]!;
+  }
+
+  /** The holder stretches of a holder list's wait, when holder stacks were given to addHolders. */
+  stretchList(index: number): readonly TimelineStretch[] | undefined {
+    return this.stretchLists[index];
   }
 
   /**
@@ -166,8 +215,11 @@ export class Timeline {
     if (interval.cls === GIL) this.pendingWaits.set(interval, { lane, index });
   }
 
-  /** The holders of a GIL wait added before. */
-  addHolders(wait: AttributedWait): void {
+  /**
+   * The holders of a GIL wait added before. With `holderStack` (the folded frames of a stretch's
+   * holder, root first) the wait's stretches are kept too, for exports that show holder stacks.
+   */
+  addHolders(wait: AttributedWait, holderStack?: (stretch: HolderStretch) => string[]): void {
     const place = this.pendingWaits.get(wait.interval);
     if (place === undefined) return;
     const byHolder = new Map<string, TimelineHolder>();
@@ -180,7 +232,21 @@ export class Timeline {
       else known.ns += ns;
     }
     this.holderLists.push([...byHolder.values()].sort((a, b) => b.ns - a.ns));
+    this.stretchLists.push(holderStack === undefined ? undefined : this.stretchesOf(wait, holderStack));
     place.lane.setHolders(place.index, this.holderLists.length - 1);
+  }
+
+  /** The wait's stretches with their holder stacks; neighbours with the same holder, state and stack merged. */
+  private stretchesOf(wait: AttributedWait, holderStack: (stretch: HolderStretch) => string[]): TimelineStretch[] {
+    const out: TimelineStretch[] = [];
+    for (const stretch of wait.stretches) {
+      const state = holderStateOf(stretch.holderInterval);
+      const stack = this.stackId(holderStack(stretch));
+      const last = out[out.length - 1];
+      if (last !== undefined && last.endNs === stretch.startNs && last.tid === stretch.holder && last.state === state && last.stack === stack) last.endNs = stretch.endNs;
+      else out.push({ startNs: stretch.startNs, endNs: stretch.endNs, tid: stretch.holder, state, stack });
+    }
+    return out;
   }
 
   private classId(cls: string): number {
