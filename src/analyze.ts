@@ -5,7 +5,7 @@
  * consumer of the interval stream lives in its own module.
  */
 import { Acquisitions } from './analysis/acquisitions.js';
-import { GilClassifier, GIL } from './analysis/gilClassifier.js';
+import { GilClassifier, GIL, GIL_DROP, LOCK } from './analysis/gilClassifier.js';
 import { CLOSE_RULE_NAMES, IntervalTracker, type OffCpuInterval, type UntilMode } from './analysis/intervals.js';
 import { ThreadActivity, type ThreadSummary } from './analysis/threadSummary.js';
 import { diagnose, type Finding } from './diagnosis/findings.js';
@@ -123,6 +123,8 @@ export interface AnalysisResult {
   stats: AnalysisStats;
   warnings: Warning[];
 }
+
+const OFFGIL_CLASSES: ReadonlySet<string> = new Set(['all', GIL, GIL_DROP, LOCK]);
 
 /** The stages that exist only with holder attribution. */
 interface HolderStages {
@@ -258,6 +260,8 @@ export class OffGilAnalyzer {
       stacksWithUserFrames: this.census.userStacks,
       stacksCutShort: this.census.cutShort,
       stacksThroughPython: this.census.pythonStacks,
+      // offgil's own classes are valid names even where no interval has them (a program without contention).
+      missingStates: (this.options.states ?? [GIL]).filter((cls) => !OFFGIL_CLASSES.has(cls) && !(cls in stats.classNs)),
     });
     const frameKinds = new Map([...this.folder.kinds].map(([id, kind]) => [this.names.name(id), kind]));
     const gilVisible = !warnings.some((warning) => GIL_HIDING_WARNINGS.has(warning.code));

@@ -8,6 +8,7 @@ export type WarningCode =
   | 'unsymbolized-python'
   | 'truncated-stacks'
   | 'no-python'
+  | 'state-not-found'
   | 'skipped-events'
   | 'lost-records'
   | 'unresolved-python-frames'
@@ -46,10 +47,12 @@ export interface FrameFindings {
   stacksCutShort: number;
   /** Switch-out stacks through a Python interpreter (libpython or the python binary). */
   stacksThroughPython: number;
+  /** Classes asked for (`--state`) that no interval has. */
+  missingStates: readonly string[];
 }
 
 export function buildWarnings(stats: AnalysisStats, skipped: SkippedEvents, findings: FrameFindings): Warning[] {
-  const { unsymbolizedPythons, unresolvedPerfMaps, stacksWithUserFrames, stacksCutShort, stacksThroughPython } = findings;
+  const { unsymbolizedPythons, unresolvedPerfMaps, stacksWithUserFrames, stacksCutShort, stacksThroughPython, missingStates } = findings;
   const warnings: Warning[] = [];
   const add = (code: WarningCode, count: number, message: string, severity: Warning['severity'] = 'warning'): void => {
     if (count > 0) warnings.push({ code, severity, count, message });
@@ -84,6 +87,15 @@ export function buildWarnings(stats: AnalysisStats, skipped: SkippedEvents, find
     stacksWithUserFrames > 0 && stacksThroughPython === 0 && stacksCutShort < TRUNCATED_SHARE * stacksWithUserFrames ? 1 : 0,
     `no Python thread was seen: none of the ${stacksWithUserFrames} switch-out stacks passes through a Python interpreter ` +
       '(libpythonX.Y or a pythonX.Y binary); was a Python program recorded?',
+  );
+  const present = Object.entries(stats.classNs)
+    .sort((a, b) => b[1] - a[1])
+    .map(([cls, ns]) => `${cls} ${(ns / 1e6).toFixed(1)} ms`);
+  add(
+    'state-not-found',
+    stats.intervals > 0 ? missingStates.length : 0,
+    `--state ${missingStates.join(',')}: no interval has ${missingStates.length > 1 ? 'these classes' : 'this class'}; ` +
+      `the classes in this input are ${present.join(', ')} (gil, gil-drop and lock are offgil's; the others are perf's prev_state)`,
   );
   add(
     'unresolved-python-frames',

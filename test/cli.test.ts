@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { runBin, runOffgil } from './helpers/cli.js';
-import { OFFGIL_BIN } from './helpers/paths.js';
+import { OFFGIL_BIN, ROOT } from './helpers/paths.js';
 import { GIL_WAIT_FOLDED, GIL_WAIT_STACK, sched_switch, SLEEP_FOLDED, SLEEP_STACK } from './helpers/perfText.js';
 
 const switchIn = (time: string, tid: number): string =>
@@ -222,5 +222,37 @@ describe('output targets and write errors', () => {
     assert.equal(reader.stdout, `${GIL_WAIT_FOLDED} 250\n`);
     assert.ok(lstatSync(fifo).isFIFO(), 'the FIFO stays a FIFO');
     assert.deepEqual(readdirSync(dir).sort(), ['fifo', 'link.folded', 'target.folded'], 'no temporary files left');
+  });
+});
+
+describe('per4m spellings, --version, --state checks, terminal-safe messages', () => {
+  test("per4m's options work: --input-perf, --strip-take-gil, --no-keep-cpython-evals, -q, --state 'S(GIL)'", () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'in.txt'), SMALL);
+    const result = runOffgil(['--input-perf', join(dir, 'in.txt'), '--strip-take-gil', '--no-keep-cpython-evals', '-q', '--state', 'S(GIL)'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    assert.equal(result.status, 0, result.stderr);
+    assert.equal(result.stdout, `${GIL_WAIT_FOLDED} 250\n`);
+    assert.equal(result.stderr, '');
+  });
+
+  test('--version prints the package version', () => {
+    const result = runOffgil(['--version']);
+    assert.equal(result.status, 0);
+    assert.equal(result.stdout, `${JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version}\n`);
+  });
+
+  test('--state with a class no interval has: a warning that lists the classes there are', () => {
+    const result = runOffgil(['--state', 'bogus,gil'], { input: SMALL });
+    assert.equal(result.status, 0);
+    assert.equal(result.stdout, `${GIL_WAIT_FOLDED} 250\n`);
+    assert.match(result.stderr, /^offgil: warning: --state bogus: no interval has this class; the classes in this input are S 1\.0 ms, gil 0\.3 ms/m);
+  });
+
+  test('control characters of the input (C0, DEL, C1 such as the CSI U+009B) are escaped in messages', () => {
+    const result = runOffgil([], { input: Buffer.from([...Buffer.from('bad'), 0x9b, ...Buffer.from('31m'), 0x07, 0x7f, 0x0a]) });
+    assert.equal(result.status, 2);
+    // eslint-disable-next-line no-control-regex
+    assert.doesNotMatch(result.stderr, /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+    assert.match(result.stderr, /bad\\u009b31m\\u0007\\x7f/);
   });
 });

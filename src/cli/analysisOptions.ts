@@ -47,6 +47,7 @@ export interface AnalysisCliOptions extends ExportCliOptions {
   summaryJson?: string;
   top?: number;
   verbose?: boolean;
+  quiet?: boolean;
   partial?: boolean;
 }
 
@@ -76,9 +77,16 @@ function positiveInteger(value: string): number {
   return number;
 }
 
+/** per4m's names of the classes (its giltracer draws GIL waits as `S(GIL)`). */
+const CLASS_ALIASES: Record<string, string> = { 'S(GIL)': 'gil', GIL: 'gil', 'GIL-DROP': 'gil-drop', LOCK: 'lock', ALL: 'all' };
+
 function classList(value: string): string[] {
-  const classes = value.split(',').map((part) => part.trim()).filter(Boolean);
-  if (classes.length === 0) throw new InvalidArgumentError('expected a class such as gil, gil-drop, S, D, R, all');
+  const classes = value
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)
+    .map((part) => CLASS_ALIASES[part.toUpperCase()] ?? part);
+  if (classes.length === 0) throw new InvalidArgumentError('expected a class such as gil, gil-drop, lock, S, D, R, all');
   return classes;
 }
 
@@ -111,7 +119,9 @@ export function addAnalysisOptions(command: Command, set: AnalysisOptionSet = { 
     )
     .option('--state <classes>', 'classes to show, comma-separated: gil, gil-drop, lock, S, D, R, R+, …, or all', classList, ['gil'])
     .option('--no-strip-take-gil', 'keep the frames above take_gil (lock and kernel frames of the wait)')
+    .addOption(new Option('--strip-take-gil', 'cut GIL stacks at take_gil (the default; per4m spelling)').hideHelp())
     .option('--keep-cpython-evals', 'keep CPython interpreter frames (_PyEval_EvalFrameDefault, …), marked cpyeval::')
+    .addOption(new Option('--no-keep-cpython-evals', 'remove the interpreter frames (the default; per4m spelling)').hideHelp())
     .option('--eval-frames <regex>', 'which frames count as CPython interpreter frames (default: the list in docs/python-stacks.md)', regex)
     .option('--full-paths', 'Python frames with the full path of their file (default: the file name)')
     .option('--viztracer <file>', 'VizTracer JSON of the same run: inject its Python stacks where the interpreter ran them')
@@ -131,6 +141,7 @@ export function addAnalysisOptions(command: Command, set: AnalysisOptionSet = { 
     .option('--summary-json <file>', 'write the per-thread summary and the findings as JSON to FILE')
     .option('--top <n>', 'the summary table shows the N threads that waited longest for the GIL and sums the rest', positiveInteger)
     .option('-v, --verbose', 'print the per-thread table, how each rule closed intervals, and all counts to stderr')
+    .option('-q, --quiet', 'no notes on stderr (warnings still show)')
     .option('--partial', 'on an input error, still write the stacks aggregated before it (exit status stays 2)');
   return addExportOptions(command);
 }

@@ -1,11 +1,18 @@
 /** `offgil`: perf scheduler trace → off-GIL (or off-CPU) folded stacks, and its subcommands. */
-import { Command } from 'commander';
+import { readFileSync } from 'node:fs';
+import { Command, Option } from 'commander';
 import { openInput, RECORD_COMMAND } from '../io/input.js';
 import { addAnalysisOptions, type AnalysisCliOptions } from './analysisOptions.js';
 import { collapseCommand } from './collapse.js';
 import { recordCommand } from './record.js';
 import { parseCommandLine } from './run.js';
 import { runAnalysis } from './runAnalysis.js';
+
+/** The version in package.json (dist/src/cli/ → the package root). */
+function packageVersion(): string {
+  const manifest = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return manifest.version;
+}
 
 export function buildProgram(): Command {
   const program = new Command('offgil')
@@ -17,12 +24,14 @@ export function buildProgram(): Command {
         'or let offgil record: offgil record [options] -- python3 app.py\n\n' +
         'Input: -i FILE; else stdin when it is a pipe or file; else ./perf-sched.data, else ./perf.data.',
     )
+    .version(packageVersion(), '--version', 'print the version')
     .option('-i, --input <file>', 'perf script text (plain or .gz) or a perf.data file ("-" for stdin)')
+    .addOption(new Option('--input-perf <file>', 'alias of --input (per4m)').hideHelp())
     .enablePositionalOptions()
     .showHelpAfterError('(offgil --help shows the options)')
     .exitOverride();
-  addAnalysisOptions(program).action(async (options: AnalysisCliOptions & { input?: string }) => {
-    await runAnalysis(await openInput(options.input), options);
+  addAnalysisOptions(program).action(async (options: AnalysisCliOptions & { input?: string; inputPerf?: string }) => {
+    await runAnalysis(await openInput(options.input ?? options.inputPerf), options);
   });
   program.addCommand(recordCommand());
   program.addCommand(collapseCommand());

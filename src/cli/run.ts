@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import { handleStdoutErrors } from '../io/output.js';
 import { UserError } from '../io/userError.js';
+import { printable } from '../util/terminalText.js';
 
 export function runCommand(name: string, main: () => Promise<void>): void {
   handleStdoutErrors(name);
@@ -12,7 +13,7 @@ export function runCommand(name: string, main: () => Promise<void>): void {
     () => undefined,
     (error: unknown) => {
       if (error instanceof UserError) {
-        if (error.message !== '') process.stderr.write(`${name}: ${error.message}\n`);
+        if (error.message !== '') process.stderr.write(`${name}: ${printable(error.message)}\n`);
         process.exitCode = error.exitCode;
       } else {
         process.stderr.write(`${name}: internal error, please report it: ${(error as Error).stack ?? String(error)}\n`);

@@ -9,6 +9,7 @@ import { checkFlameGraphOptions, FlameGraphOptionError, renderFlameGraph, type F
 import { DEFAULT_HTML_TITLE, renderHtml } from '../render/html/index.js';
 import { formatSummaryTable } from '../render/summaryTable.js';
 import { summaryJson } from '../render/summaryJson.js';
+import { printable } from '../util/terminalText.js';
 import { toAnalyzeOptions, viztracerPathOf, wantsHolders, type AnalysisCliOptions } from './analysisOptions.js';
 import { foldedText, writeExports, writesExports } from './exports.js';
 
@@ -123,13 +124,13 @@ function totals(result: AnalysisResult, options: AnalysisCliOptions): { label: s
 
 function report(result: AnalysisResult, options: AnalysisCliOptions): void {
   const err = (line: string): void => {
-    process.stderr.write(`${line}\n`);
+    process.stderr.write(`${printable(line)}\n`);
   };
   for (const warning of result.warnings) {
     if (warning.severity === 'warning') err(`offgil: warning: ${warning.message}`);
   }
   const notes = result.warnings.filter((warning) => warning.severity === 'note');
-  if (notes.length > 0 && !options.verbose) err(`offgil: note: ${notes.map((note) => note.message).join('; ')}`);
+  if (notes.length > 0 && !options.verbose && !options.quiet) err(`offgil: note: ${notes.map((note) => note.message).join('; ')}`);
   if (options.summary || options.verbose) err(formatSummaryTable(result.threads, result.findings, { top: options.top, holders: wantsHolders(options) }));
   if (!options.verbose) return;
   const stats = result.stats;
