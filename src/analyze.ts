@@ -61,6 +61,8 @@ export interface AnalyzeOptions {
    * `result.timeline`, for timelines and trace exports. Memory grows with the number of intervals.
    */
   timeline?: boolean;
+  /** How to ask for a bigger perf buffer, for the lost-events warning (default `perf record -m 2048`). */
+  biggerBufferHint?: string;
   /** Called for every interval that passes the filters, with its class. */
   onInterval?: (interval: OffCpuInterval, cls: string) => void;
   /** With `holders`: called for every GIL wait that passes the filters, once its holders are known. */
@@ -261,6 +263,7 @@ export class OffGilAnalyzer {
       stacksCutShort: this.census.cutShort,
       stacksThroughPython: this.census.pythonStacks,
       // offgil's own classes are valid names even where no interval has them (a program without contention).
+      biggerBuffer: this.options.biggerBufferHint,
       missingStates: (this.options.states ?? [GIL]).filter((cls) => !OFFGIL_CLASSES.has(cls) && !(cls in stats.classNs)),
     });
     const frameKinds = new Map([...this.folder.kinds].map(([id, kind]) => [this.names.name(id), kind]));

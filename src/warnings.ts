@@ -49,6 +49,27 @@ export interface FrameFindings {
   stacksThroughPython: number;
   /** Classes asked for (`--state`) that no interval has. */
   missingStates: readonly string[];
+  /** How the user asks for a bigger perf buffer where they recorded (`offgil record` has its own spelling). */
+  biggerBuffer?: string | undefined;
+}
+
+const SHORT: Partial<Record<WarningCode, (warning: Warning) => string>> = {
+  'lost-records': (warning) => `perf lost events ${warning.count} times`,
+  'no-switch-events': () => 'no sched_switch events',
+  'no-stacks': () => 'no call stacks',
+  'unsymbolized-python': () => 'Python without symbols',
+  'truncated-stacks': (warning) => `${warning.count} stacks cut short in libc`,
+  'no-python': () => 'no Python thread',
+  'skipped-events': (warning) => `${warning.count} events skipped`,
+  'state-not-found': () => '--state class not found',
+};
+
+/**
+ * A few words for a warning, for outputs with room for a line only (an SVG subtitle); the full message
+ * goes to stderr and into the outputs that have room.
+ */
+export function shortWarning(warning: Warning): string {
+  return SHORT[warning.code]?.(warning) ?? warning.code;
 }
 
 export function buildWarnings(stats: AnalysisStats, skipped: SkippedEvents, findings: FrameFindings): Warning[] {
@@ -130,7 +151,7 @@ export function buildWarnings(stats: AnalysisStats, skipped: SkippedEvents, find
     'lost-records',
     stats.lostRecords,
     `perf lost records ${stats.lostRecords} time(s) (${stats.lostEvents} events): intervals around the gaps are wrong; ` +
-      'record with a bigger buffer (perf record -m 512) or a smaller --call-graph dwarf size',
+      `record with a bigger buffer (${findings.biggerBuffer ?? 'perf record -m 2048'}) or a smaller --call-graph dwarf size (dwarf,4096)`,
   );
   add('open-intervals', stats.openAtEnd, `${stats.openAtEnd} interval(s) still open at the end of the input were dropped`, 'note');
   add(

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { runBin, runOffgil } from './helpers/cli.js';
-import { OFFGIL_BIN, ROOT } from './helpers/paths.js';
+import { bufferArgs, perfRecordArgs } from '../src/cli/record.js';
+import { FIXTURES, OFFGIL_BIN, ROOT } from './helpers/paths.js';
 import { GIL_WAIT_FOLDED, GIL_WAIT_STACK, sched_switch, SLEEP_FOLDED, SLEEP_STACK } from './helpers/perfText.js';
 
 const switchIn = (time: string, tid: number): string =>
@@ -254,5 +255,27 @@ describe('per4m spellings, --version, --state checks, terminal-safe messages', (
     // eslint-disable-next-line no-control-regex
     assert.doesNotMatch(result.stderr, /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
     assert.match(result.stderr, /bad\\u009b31m\\u0007\\x7f/);
+  });
+});
+
+describe('what the input cannot show is in every output', () => {
+  test('lost events: a warning naming the buffer option, the SVG subtitle, the JSON summary', () => {
+    const dir = tempDir();
+    const input = join(FIXTURES, 'lost-3.11-switch.txt.gz');
+    const result = runOffgil(['-i', input, '--svg', join(dir, 'g.svg'), '--summary-json', join(dir, 's.json')]);
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stderr, /^offgil: warning: perf lost records 43 time\(s\) \(53 events\): intervals around the gaps are wrong; record with a bigger buffer \(perf record -m 2048\)/m);
+    assert.match(readFileSync(join(dir, 'g.svg'), 'utf8'), /<text id="subtitle" [^>]*>warning: perf lost events 43 times \(details: offgil's stderr\)<\/text>/);
+    const json = JSON.parse(readFileSync(join(dir, 's.json'), 'utf8'));
+    assert.deepEqual(json.warnings.map((w: { code: string; count: number }) => [w.code, w.count]), [['lost-records', 43]]);
+  });
+
+  test('offgil record chooses a ring buffer as root unless the user gave one; its hint names --perf-option', () => {
+    assert.deepEqual(bufferArgs([], true, 2), ['-m', '2048']);
+    assert.deepEqual(bufferArgs([], true, 64), ['-m', '512']);
+    assert.deepEqual(bufferArgs(['-m512'], true, 2), []);
+    assert.deepEqual(bufferArgs(['--mmap-pages=64'], true, 2), []);
+    assert.deepEqual(bufferArgs([], false, 2), []);
+    assert.deepEqual(perfRecordArgs('d', ['-m', '2048'], { pid: 42, durationSeconds: 3 }).slice(-9), ['-m', '2048', '-o', 'd', '-p', '42', '--', 'sleep', '3']);
   });
 });

@@ -49,6 +49,8 @@ export interface AnalysisCliOptions extends ExportCliOptions {
   verbose?: boolean;
   quiet?: boolean;
   partial?: boolean;
+  /** Not an option: how the command that recorded asks perf for a bigger buffer (set by `offgil record`). */
+  biggerBufferHint?: string;
 }
 
 function microseconds(value: string): number {
@@ -169,6 +171,7 @@ export async function toAnalyzeOptions(options: AnalysisCliOptions): Promise<Ana
   return {
     holders: wantsHolders(options),
     switchIntervalMs: options.switchInterval,
+    biggerBufferHint: options.biggerBufferHint,
     until: options.until,
     states: options.state,
     stripTakeGil: options.stripTakeGil,

@@ -5,6 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync, renameSync, rmSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { Command, InvalidArgumentError } from 'commander';
 import { openInput } from '../io/input.js';
 import { UserError } from '../io/userError.js';
@@ -21,6 +22,22 @@ interface RecordOptions extends AnalysisCliOptions {
 
 /** What perf records: a command it starts, or a running process for a while (or until Ctrl-C). */
 export type RecordTarget = { command: readonly string[] } | { pid: number; durationSeconds: number | undefined };
+
+/** Mebibytes of ring buffer for all CPUs together, when offgil chooses the size. */
+const BUFFER_BUDGET_MIB = 64;
+
+/**
+ * `-m PAGES` for perf record: dwarf stacks copy 8 KiB per event, and perf's default buffer (516 KiB per
+ * CPU) loses events on a busy program. As root, offgil asks for 8 MiB per CPU within a 64 MiB budget
+ * (a power of two of at least 512 pages); others keep perf's default, which their mlock limit allows.
+ * An `-m`/`--mmap-pages` of the user's wins.
+ */
+export function bufferArgs(extra: readonly string[], isRoot: boolean, cpuCount: number): string[] {
+  if (!isRoot || extra.some((arg) => /^(?:-m|--mmap-pages)(?:=|$|\d)/.test(arg))) return [];
+  let pages = 2048;
+  while (pages > 512 && (pages * 4096 * cpuCount) / 2 ** 20 > BUFFER_BUDGET_MIB) pages /= 2;
+  return ['-m', String(pages)];
+}
 
 /** The `perf record` flags of docs/recording.md. */
 export function perfRecordArgs(data: string, extra: readonly string[], target: RecordTarget): string[] {
@@ -118,7 +135,8 @@ async function record(command: string[], options: RecordOptions): Promise<void> 
   const env = 'command' in target ? recordEnvironment(target.command, process.env) : process.env;
   let status: number;
   try {
-    status = await runPerf(perfRecordArgs(recording, options.perfOption, target), env);
+    const buffer = bufferArgs(options.perfOption, process.getuid?.() === 0, availableParallelism());
+    status = await runPerf(perfRecordArgs(recording, [...buffer, ...options.perfOption], target), env);
   } catch (error) {
     rmSync(recording, { force: true });
     throw error;
@@ -140,7 +158,7 @@ async function record(command: string[], options: RecordOptions): Promise<void> 
   // perf record passes on the command's exit status, so a failing program still leaves a usable recording.
   if (status !== 0) process.stderr.write(`offgil: the recorded command exited with status ${status}\n`);
   try {
-    await runAnalysis(await openInput(data), options);
+    await runAnalysis(await openInput(data), { ...options, biggerBufferHint: 'offgil record --perf-option=-m4096' });
   } catch (error) {
     if (status === 0 || !(error instanceof UserError)) throw error;
     throw new UserError(`perf record failed (exit status ${status}) and left no usable recording: ${error.message}`);

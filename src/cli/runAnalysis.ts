@@ -10,6 +10,7 @@ import { DEFAULT_HTML_TITLE, renderHtml } from '../render/html/index.js';
 import { formatSummaryTable } from '../render/summaryTable.js';
 import { summaryJson } from '../render/summaryJson.js';
 import { printable } from '../util/terminalText.js';
+import { shortWarning } from '../warnings.js';
 import { toAnalyzeOptions, viztracerPathOf, wantsHolders, type AnalysisCliOptions } from './analysisOptions.js';
 import { foldedText, writeExports, writesExports } from './exports.js';
 
@@ -100,7 +101,12 @@ export function flameGraphOptionsOf(options: AnalysisCliOptions): Partial<FlameG
 
 async function writeSvg(path: string, stacks: ReadonlyMap<string, number>, result: AnalysisResult, options: AnalysisCliOptions): Promise<void> {
   const lines = [...stacks].map(([stack, us]) => `${stack} ${us}`);
-  const rendered = renderFlameGraph(lines, { ...flameGraphOptionsOf(options), frameKind: (name) => result.frameKinds.get(name) });
+  // What the input could not show goes into the picture itself: the subtitle is the SVG's one free line.
+  const problems = result.warnings.filter((warning) => warning.severity === 'warning').map(shortWarning);
+  const chosen = flameGraphOptionsOf(options);
+  const warningLine = problems.length === 0 ? undefined : `warning: ${problems.join('; ')} (details: offgil's stderr)`;
+  const subtitle = [chosen.subtitle, warningLine].filter((part) => part !== undefined).join(' — ');
+  const rendered = renderFlameGraph(lines, { ...chosen, ...(subtitle === '' ? {} : { subtitle }), frameKind: (name) => result.frameKinds.get(name) });
   await writeFileAtomically(path, rendered.svg);
   const what = rendered.exitCode === 0 ? 'the SVG flame graph' : 'an SVG that says there is nothing to draw';
   process.stderr.write(`offgil: wrote ${what} to ${path}\n`);
