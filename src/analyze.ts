@@ -95,6 +95,9 @@ export interface AnalysisStats {
   baseSeconds: number | undefined;
   /** Nanoseconds after `baseSeconds` of the last event. */
   lastEventNs: number;
+  /** Events whose time is before an earlier event's (skipped), and the input line of the first. */
+  backwardEvents: number;
+  firstBackwardLine: number;
   /** How VizTracer stacks fitted (all zero without --viztracer). */
   viztracer: InjectionCounts;
   /** Releases and attributed waits (undefined without holder attribution). */
@@ -163,6 +166,8 @@ export class OffGilAnalyzer {
   private wakeEvents = 0;
   private wakeEventsWithStack = 0;
   private lastEventNs = 0;
+  private backwardEvents = 0;
+  private firstBackwardLine = 0;
   private firstEventNs: number | undefined;
   /** Holder stacks of releases, for the timeline. */
   private readonly releaseNames = new WeakMap<Release, string[]>();
@@ -322,12 +327,20 @@ export class OffGilAnalyzer {
       classNs: Object.fromEntries(this.classNs),
       baseSeconds: this.parser.time.baseSeconds,
       lastEventNs: this.lastEventNs,
+      backwardEvents: this.backwardEvents,
+      firstBackwardLine: this.firstBackwardLine,
       viztracer: { ...this.folder.injection },
       holders: this.holders === undefined ? undefined : { ...this.holders.attribution.counts },
     };
   }
 
   private onEvent(event: PerfEvent): void {
+    // perf script prints events in time order; an event before the last one (a concatenated or edited
+    // file) would give negative durations, so it is skipped and counted instead.
+    if (event.timeNs < this.lastEventNs) {
+      if (this.backwardEvents++ === 0) this.firstBackwardLine = event.line;
+      return;
+    }
     switch (event.kind) {
       case EventKind.Switch:
         this.switchEvents++;
@@ -347,8 +360,8 @@ export class OffGilAnalyzer {
       default:
         break;
     }
-    this.lastEventNs = Math.max(this.lastEventNs, event.timeNs);
-    this.firstEventNs = Math.min(this.firstEventNs ?? Infinity, event.timeNs);
+    this.lastEventNs = event.timeNs;
+    this.firstEventNs ??= event.timeNs;
     this.threads.observe(event);
     const attribution = this.holders?.attribution;
     attribution?.beforeEvent(event);

@@ -9,6 +9,7 @@ export type WarningCode =
   | 'truncated-stacks'
   | 'no-python'
   | 'state-not-found'
+  | 'time-goes-back'
   | 'skipped-events'
   | 'lost-records'
   | 'unresolved-python-frames'
@@ -62,6 +63,7 @@ const SHORT: Partial<Record<WarningCode, (warning: Warning) => string>> = {
   'no-python': () => 'no Python thread',
   'skipped-events': (warning) => `${warning.count} events skipped`,
   'state-not-found': () => '--state class not found',
+  'time-goes-back': (warning) => `${warning.count} events out of time order skipped`,
 };
 
 /**
@@ -152,6 +154,12 @@ export function buildWarnings(stats: AnalysisStats, skipped: SkippedEvents, find
     stats.lostRecords,
     `perf lost records ${stats.lostRecords} time(s) (${stats.lostEvents} events): intervals around the gaps are wrong; ` +
       `record with a bigger buffer (${findings.biggerBuffer ?? 'perf record -m 2048'}) or a smaller --call-graph dwarf size (dwarf,4096)`,
+  );
+  add(
+    'time-goes-back',
+    stats.backwardEvents,
+    `${stats.backwardEvents} event(s) earlier than an event before them were skipped (first at line ${stats.firstBackwardLine}): ` +
+      'perf script prints events in time order, so the input was concatenated or edited; analyse each recording on its own',
   );
   add('open-intervals', stats.openAtEnd, `${stats.openAtEnd} interval(s) still open at the end of the input were dropped`, 'note');
   add(
