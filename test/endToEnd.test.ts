@@ -1,11 +1,12 @@
 /** Record a short GIL-bound Python program with real perf and run the offgil command on the perf.data. */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { runOffgil, runOffgilAsync } from './helpers/cli.js';
+import { ROOT } from './helpers/paths.js';
 import { findPythonWithSymbols, GIL_WORKLOAD, recordSched } from './helpers/record.js';
 import { perfUnavailable, requireOrSkip } from './helpers/system.js';
 
@@ -116,4 +117,29 @@ test('offgil record -- sleep (no Python): says that no Python thread was seen', 
   assert.equal(result.status, 0, result.stderr);
   assert.equal(result.stdout, '');
   assert.match(result.stderr, /offgil: warning: no Python thread was seen: none of the \d+ switch-out stacks passes through a Python interpreter/);
+});
+
+test('offgil record: SIGTERM to offgil stops perf and the program, and what was recorded is analysed', async (t) => {
+  const build = findPythonWithSymbols();
+  if (!requireOrSkip(t, perfUnavailable() ?? (build === undefined ? 'no pyenv CPython with libpython' : undefined))) return;
+  const dir = mkdtempSync(join(tmpdir(), 'offgil-record-term-'));
+  // A run of ~30 s unless stopped.
+  const child = spawn(process.execPath, [join(ROOT, 'bin', 'offgil'), 'record', '--data', join(dir, 'perf-sched.data'), '--tid', '--', build!.python, GIL_WORKLOAD, '3', '200000'], {
+    cwd: dir,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
+  child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  const started = Date.now();
+  child.kill('SIGTERM');
+  const status = await new Promise<number | null>((resolve) => child.once('close', resolve));
+  assert.ok(Date.now() - started < 20_000, 'stopped well before the program would have ended');
+  assert.match(stderr, /the recorded command exited with status/);
+  assert.ok(stdout.trimEnd().split('\n').length >= 2, `the recording was analysed:\n${stdout}\n${stderr}`);
+  assert.equal(status, 0, stderr);
+  const left = spawnSync('pgrep', ['-f', `${GIL_WORKLOAD} 3 200000`], { encoding: 'utf8' }).stdout.trim();
+  assert.equal(left, '', 'no recorded program left running');
 });
