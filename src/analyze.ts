@@ -397,7 +397,7 @@ export class OffGilAnalyzer {
   private onWait(wait: AttributedWait): void {
     const holders = this.holders!;
     this.acquisitions.gilWait(wait.interval, wait.handedOff);
-    holders.stats.add(wait, holders.attribution.horizonNs());
+    holders.stats.add(wait, () => holders.attribution.horizonNs());
     this.timeline?.addHolders(wait, (stretch) => this.holderNames(stretch));
     if (!this.isShown(wait.interval)) return;
     holders.folding.add(this.foldWaiter(wait.interval), wait, this.groupOf(wait.interval));

@@ -10,6 +10,7 @@ export type WarningCode =
   | 'no-python'
   | 'state-not-found'
   | 'time-goes-back'
+  | 'no-releases'
   | 'skipped-events'
   | 'lost-records'
   | 'unresolved-python-frames'
@@ -64,6 +65,7 @@ const SHORT: Partial<Record<WarningCode, (warning: Warning) => string>> = {
   'skipped-events': (warning) => `${warning.count} events skipped`,
   'state-not-found': () => '--state class not found',
   'time-goes-back': (warning) => `${warning.count} events out of time order skipped`,
+  'no-releases': () => 'no GIL release seen: holders unknown',
 };
 
 /**
@@ -154,6 +156,17 @@ export function buildWarnings(stats: AnalysisStats, skipped: SkippedEvents, find
     stats.lostRecords,
     `perf lost records ${stats.lostRecords} time(s) (${stats.lostEvents} events): intervals around the gaps are wrong; ` +
       `record with a bigger buffer (${findings.biggerBuffer ?? 'perf record -m 2048'}) or a smaller --call-graph dwarf size (dwarf,4096)`,
+  );
+  const holders = stats.holders;
+  add(
+    'no-releases',
+    holders !== undefined && holders.attributedWaits > 0 && holders.handoffWakes + holders.dropSwitches === 0 ? 1 : 0,
+    `no GIL release was recognised (no hand-off wake, no drop_gil switch-out), so no holder can be named: ` +
+      (stats.wakeEvents === 0
+        ? 'the input has no sched_waking or sched_wakeup events; record them too (-e sched:sched_waking)'
+        : stats.wakeEventsWithStack === 0
+          ? 'the wake events carry no call stacks; record them with --call-graph dwarf like sched_switch'
+          : 'drop_gil never shows in the wake stacks (an interpreter without symbols?)'),
   );
   add(
     'time-goes-back',

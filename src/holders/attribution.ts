@@ -58,8 +58,12 @@ export interface AttributionCounts {
   attributedWaits: number;
   /** Releases dropped because one wait stayed open too long to keep them all (its early part is unknown). */
   droppedReleases: number;
+  /** Waits attributed before a release after them was seen, to bound memory (their tails are unknown). */
+  waitsResolvedEarly: number;
 }
 
+/** Past this many waits waiting for a release after them, the oldest are attributed at once. */
+const MAX_PENDING_WAITS = 1 << 16;
 /** Past this many kept releases, the oldest are dropped even if an open wait still needs them. */
 const MAX_KEPT_RELEASES = 1 << 20;
 const MIN_PRUNE_SIZE = 4096;
@@ -72,7 +76,7 @@ interface Piece {
 }
 
 export class HolderAttribution {
-  readonly counts: AttributionCounts = { handoffWakes: 0, dropSwitches: 0, windows: 0, attributedWaits: 0, droppedReleases: 0 };
+  readonly counts: AttributionCounts = { handoffWakes: 0, dropSwitches: 0, windows: 0, attributedWaits: 0, droppedReleases: 0, waitsResolvedEarly: 0 };
   private readonly processes = new Processes();
   private readonly recognizer: HandoffWakeRecognizer;
   private readonly windows = new HandoffWindows((a, b) => this.processes.processOf(a) === this.processes.processOf(b));
@@ -89,6 +93,10 @@ export class HolderAttribution {
   /** GIL waits that a hand-off wake of their thread fell into. */
   private readonly handedOff = new WeakSet<OffCpuInterval>();
   private sawWaking = false;
+  /** Whether a release arrived since waits were last checked, and how many waits closed. */
+  private changed = false;
+  private closedSince = 0;
+  private finalizedSeen = 0;
   private nowNs = 0;
   private pruneAt = MIN_PRUNE_SIZE;
   /** Moments before this lost their releases to MAX_KEPT_RELEASES. */
@@ -130,7 +138,17 @@ export class HolderAttribution {
   afterEvent(event: PerfEvent): void {
     if (event.kind === EventKind.Wake) this.wake(event);
     else if (event.kind === EventKind.Switch && event.prevPid > 0 && event.stack.length > 0) this.switchOut(event);
-    this.resolveReady(false);
+    // Waits can become ready only when a release arrives or a window becomes final (then any pending
+    // wait may be), or when a wait closes (then only that one).
+    if (this.changed || this.windows.finalized !== this.finalizedSeen) {
+      this.changed = false;
+      this.finalizedSeen = this.windows.finalized;
+      this.resolveReady(false);
+    } else if (this.closedSince > 0) {
+      this.resolveReady(false, this.pending.length - this.closedSince);
+    }
+    this.closedSince = 0;
+    if (this.pending.length > MAX_PENDING_WAITS) this.resolveOldest();
     if (this.releases.length + this.recentIntervalCount > this.pruneAt) this.prune();
   }
 
@@ -151,6 +169,7 @@ export class HolderAttribution {
     this.openGil.delete(interval.tid);
     this.windows.gilWaitClosed(interval);
     this.pending.push(interval);
+    this.closedSince++;
   }
 
   /** The process that shares the thread's GIL: its PID, or without PIDs in the input its hand-off group (§5). */
@@ -213,17 +232,31 @@ export class HolderAttribution {
 
   private addRelease(release: Release): void {
     this.releases.push(release);
+    this.changed = true;
     this.listener.onRelease?.(release);
   }
 
-  private resolveReady(atEnd: boolean): void {
-    if (this.pending.length === 0) return;
-    const still: OffCpuInterval[] = [];
-    for (const wait of this.pending) {
+  /** Attributes the pending waits (from index `from` on) that are ready, or all of them at the end. */
+  private resolveReady(atEnd: boolean, from = 0): void {
+    const pending = this.pending;
+    let kept = from;
+    for (let i = from; i < pending.length; i++) {
+      const wait = pending[i]!;
       if (atEnd || this.isReady(wait)) this.resolve(wait);
-      else still.push(wait);
+      else pending[kept++] = wait;
     }
-    this.pending = still;
+    pending.length = kept;
+  }
+
+  /**
+   * Too many waits without a release after them (an input whose releases cannot be seen): the oldest
+   * are attributed with what is known now, so that memory stays bounded; their tails are (unknown).
+   */
+  private resolveOldest(): void {
+    const count = this.pending.length - MAX_PENDING_WAITS / 2;
+    for (const wait of this.pending.slice(0, count)) this.resolve(wait);
+    this.pending = this.pending.slice(count);
+    this.counts.waitsResolvedEarly += count;
   }
 
   private isReady(wait: OffCpuInterval): boolean {

@@ -34,6 +34,7 @@ export class HandoffWindows {
   /** In order of their start. */
   private windows: HandoffWindow[] = [];
   private nextDeadlineNs = Infinity;
+  private finalizedCount = 0;
 
   constructor(private readonly sameProcess: (a: number, b: number) => boolean) {}
 
@@ -125,7 +126,13 @@ export class HandoffWindows {
     return this.windows.length;
   }
 
+  /** How many windows have become final so far: a change tells the caller that waits may be settled. */
+  get finalized(): number {
+    return this.finalizedCount;
+  }
+
   private finalize(window: HandoffWindow): void {
+    this.finalizedCount++;
     window.endNs = Math.min(window.endNs, window.cutNs ?? Infinity);
     window.phase = Phase.Final;
   }

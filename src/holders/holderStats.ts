@@ -67,8 +67,8 @@ export class HolderStats {
   /** `describeBlocking` gives the top frames of a holder's blocking interval. */
   constructor(private readonly describeBlocking: (interval: OffCpuInterval) => string[]) {}
 
-  /** An attributed wait; `horizonNs` is a time before which no later wait has stretches. */
-  add(wait: AttributedWait, horizonNs: number): void {
+  /** An attributed wait; `horizonNs()` gives a time before which no later wait has stretches. */
+  add(wait: AttributedWait, horizonNs: () => number): void {
     const waiter = this.waiterRecord(wait.interval.tid);
     for (const stretch of wait.stretches) {
       const ns = stretch.endNs - stretch.startNs;
@@ -87,7 +87,10 @@ export class HolderStats {
         }
       }
     }
-    if (++this.added % PRUNE_EVERY === 0) for (const holder of this.holders.values()) holder.covered.dropBefore(horizonNs);
+    if (++this.added % PRUNE_EVERY === 0) {
+      const horizon = horizonNs();
+      for (const holder of this.holders.values()) holder.covered.dropBefore(horizon);
+    }
   }
 
   holder(tid: number): HolderSummary | undefined {
