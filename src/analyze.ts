@@ -60,6 +60,11 @@ export interface AnalyzeOptions {
    * `result.timeline`, for timelines and trace exports. Memory grows with the number of intervals.
    */
   timeline?: boolean;
+  /**
+   * Also keep the folded views of each thread apart (`result.threadViews`), for a report that filters
+   * by thread. The merged views are the same with or without it.
+   */
+  byThread?: boolean;
   /** Called for every interval that passes the filters, with its class. */
   onInterval?: (interval: OffCpuInterval, cls: string) => void;
   /** With `holders`: called for every GIL wait that passes the filters, once its holders are known. */
@@ -106,6 +111,14 @@ export interface HolderViews {
   holders: Map<string, number>;
 }
 
+/** One thread's folded views, folded stack → nanoseconds (not floored: a report sums them). */
+export interface ThreadViews {
+  stacks: Map<string, number>;
+  /** With holder attribution, as HolderViews but for this thread's waits. */
+  withHolders: Map<string, number> | undefined;
+  holders: Map<string, number> | undefined;
+}
+
 export interface AnalysisResult {
   /** Folded stack (`root;…;leaf`) → microseconds, in byte order. */
   stacks: Map<string, number>;
@@ -119,6 +132,8 @@ export interface AnalysisResult {
   findings: Finding[];
   /** With `timeline`: every thread's intervals. */
   timeline: Timeline | undefined;
+  /** With `byThread`: each thread's folded views (its own waits), in nanoseconds. */
+  threadViews: Map<number, ThreadViews> | undefined;
   stats: AnalysisStats;
   warnings: Warning[];
 }
@@ -243,7 +258,21 @@ export class OffGilAnalyzer {
       this.timeline.baseSeconds = stats.baseSeconds ?? 0;
       this.timeline.endNs = stats.lastEventNs;
     }
-    return { stacks, holderViews, frameKinds, totalUs, threads, findings, timeline: this.timeline, stats, warnings };
+    const threadViews = this.options.byThread ? this.threadViews(threads) : undefined;
+    return { stacks, holderViews, frameKinds, totalUs, threads, findings, timeline: this.timeline, threadViews, stats, warnings };
+  }
+
+  private threadViews(threads: readonly ThreadSummary[]): Map<number, ThreadViews> {
+    const folding = this.holders?.folding;
+    const views = new Map<number, ThreadViews>();
+    for (const { tid } of threads) {
+      views.set(tid, {
+        stacks: this.trie.groupNs(tid),
+        withHolders: folding?.withHolders.groupNs(tid),
+        holders: folding?.holders.groupNs(tid),
+      });
+    }
+    return views;
   }
 
   private keepGroup(): ((group: number) => boolean) | undefined {
@@ -357,7 +386,7 @@ export class OffGilAnalyzer {
   }
 
   private groupOf(interval: OffCpuInterval): number {
-    return this.pythonThreads === undefined ? 0 : interval.tid;
+    return this.pythonThreads === undefined && !this.options.byThread ? 0 : interval.tid;
   }
 
   /** VizTracer's clock: µs on the same CLOCK_MONOTONIC as perf's timestamps. */

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
+import { pageData, viewStacks } from './helpers/page.js';
 import { runOffgil } from './helpers/cli.js';
 import { OFFGIL_BIN } from './helpers/paths.js';
 import { GIL_WAIT_FOLDED, GIL_WAIT_STACK, sched_switch, SLEEP_FOLDED, SLEEP_STACK } from './helpers/perfText.js';
@@ -135,7 +136,9 @@ describe('outputs', () => {
     assert.equal(result.stdout, '');
     const html = readFileSync(page, 'utf8');
     assert.match(html, /<title>GIL &lt;waits&gt; &amp; more<\/title>/);
-    assert.match(html, /"name":"take_gil","value":250/);
+    assert.deepEqual(viewStacks(pageData(html), 'waiters'), new Map([[GIL_WAIT_FOLDED, 250_000]]), 'the waiters view, in ns');
+    assert.deepEqual(pageData(html).views.map((view) => view.id), ['waiters', 'holders', 'both']);
+    assert.equal(pageData(html).timeline!.lanes.length, 1);
     assert.doesNotMatch(html, /<script[^>]+src=/);
     const both = runOffgil(['--html', page, '-o', join(dir, 'out.folded')], { input: SMALL });
     assert.equal(both.status, 0, both.stderr);

@@ -91,7 +91,7 @@ export function addAnalysisOptions(command: Command, set: AnalysisOptionSet = { 
   return command
     .option('-o, --output <file>', 'write folded stacks to FILE instead of stdout (written only when complete)')
     .option('--svg <file>', 'write a flamegraph.pl-compatible SVG flame graph to FILE')
-    .option('--html <file>', 'write an interactive, self-contained HTML flame graph (d3-flame-graph) to FILE')
+    .option('--html <file>', 'write the interactive, self-contained HTML report (threads, timeline, flame graphs) to FILE')
     .option('--title <text>', `title of the flame graph (default "${DEFAULT_HTML_TITLE}")`)
     .option('--subtitle <text>', 'SVG: a second title line')
     .option('--width <px>', 'SVG: image width (default 1200)', positiveNumber)
@@ -153,6 +153,9 @@ export async function toAnalyzeOptions(options: AnalysisCliOptions): Promise<Ana
   const viztracerPath = viztracerPathOf(options);
   return {
     holders: wantsHolders(options),
+    // The HTML report draws the timeline and filters its flame graph by thread.
+    timeline: options.html !== undefined,
+    byThread: options.html !== undefined,
     switchIntervalMs: options.switchInterval,
     until: options.until,
     states: options.state,

@@ -81,4 +81,21 @@ export class StackTrie {
     lines.sort((a, b) => compareCodePoints(a[0], b[0]));
     return new Map(lines);
   }
+
+  /** One group's stacks, `frame;frame;…` → nanoseconds (not floored), in code point order. */
+  groupNs(group: number): Map<string, number> {
+    const lines: [string, number][] = [];
+    const walk = (node: TrieNode, prefix: string): void => {
+      if (node.selfNs > 0 && prefix !== '') lines.push([prefix, node.selfNs]);
+      if (node.children === undefined) return;
+      for (const [id, child] of node.children) {
+        const name = this.names.name(id);
+        walk(child, prefix === '' ? name : `${prefix};${name}`);
+      }
+    };
+    const root = this.roots.get(group);
+    if (root !== undefined) walk(root, '');
+    lines.sort((a, b) => compareCodePoints(a[0], b[0]));
+    return new Map(lines);
+  }
 }
