@@ -138,7 +138,7 @@ describe('outputs', () => {
     assert.match(html, /<title>GIL &lt;waits&gt; &amp; more<\/title>/);
     assert.deepEqual(viewStacks(pageData(html), 'waiters'), new Map([[GIL_WAIT_FOLDED, 250_000]]), 'the waiters view, in ns');
     assert.deepEqual(pageData(html).views.map((view) => view.id), ['waiters', 'holders', 'both']);
-    assert.equal(pageData(html).timeline!.lanes.length, 1);
+    assert.equal(pageData(html).timeline!.lanes.length, pageData(html).threads!.length, 'one lane per thread of the table');
     assert.doesNotMatch(html, /<script[^>]+src=/);
     const both = runOffgil(['--html', page, '-o', join(dir, 'out.folded')], { input: SMALL });
     assert.equal(both.status, 0, both.stderr);
