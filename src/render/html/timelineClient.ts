@@ -365,7 +365,8 @@ export function timelineClient(data: TimelineData, names: readonly string[], hoo
         const holders = data.holders[list]!;
         lines.push('GIL held by:');
         for (let h = 0; h < holders.length; h += 3) {
-          lines.push(`  ${holderName(holders[h]!)} — ${data.holderStates[holders[h + 2]!]}, ${duration(holders[h + 1]!)}`);
+          const tid = holders[h]!;
+          lines.push(`  ${holderName(tid)} — ${tid < 0 ? '' : `${data.holderStates[holders[h + 2]!]}, `}${duration(holders[h + 1]!)}`);
         }
       }
       const stack = lane.stack[best]!;
