@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
-import { diffFolded, formatDiff, looksFolded, parseFolded } from '../src/cli/diff.js';
+import { diffFolded, formatDiff, looksFolded, parseFolded } from '../src/render/differential.js';
 import { renderFlameGraph } from '../src/render/flamegraph/index.js';
 import { decodeStacks } from '../src/render/html/index.js';
 import { runOffgil } from './helpers/cli.js';

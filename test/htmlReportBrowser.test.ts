@@ -13,7 +13,8 @@ import { pathToFileURL } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import type { Browser, Page } from 'playwright-core';
 import { analyze, type AnalysisResult, type AnalyzeOptions } from '../src/analyze.js';
-import { diffFolded } from '../src/cli/diff.js';
+import { reportTotals } from '../src/cli/htmlReport.js';
+import { diffFolded } from '../src/render/differential.js';
 import { renderDiff, renderReport } from '../src/render/html/index.js';
 import { artifactPath, launchChromium } from './helpers/browser.js';
 import { pageData, viewStacks } from './helpers/page.js';
@@ -89,8 +90,14 @@ async function open(browser: Browser, dir: string, name: string, html: string): 
   return opened;
 }
 
+/** The page as `offgil -i INPUT --tid --html report.html` writes it. */
 function report(result: AnalysisResult, input: string): string {
-  return renderReport(result, { command: `offgil -i ${input} --tid --html report.html`, input, frameKind: (name) => result.frameKinds.get(name) });
+  return renderReport(result, {
+    command: `offgil -i ${input} --tid --html report.html`,
+    input,
+    totals: reportTotals(result, { state: ['gil'], until: 'switch-in' }),
+    frameKind: (name) => result.frameKinds.get(name),
+  });
 }
 
 test('the HTML report of a real recording in chromium', { timeout: 240_000 }, async (t) => {
@@ -113,6 +120,10 @@ test('the HTML report of a real recording in chromium', { timeout: 240_000 }, as
   await t.test('header: command, input, totals', async () => {
     const meta = await page.evaluate(() => [...document.querySelectorAll('.meta dd')].map((dd) => dd.textContent));
     assert.deepEqual(meta, [`offgil -i ${input} --tid --html report.html`, input]);
+    const totals = await page.evaluate(() => [...document.querySelectorAll('.totals li')].map((li) => li.textContent));
+    const gilUs = Math.round(result.threads.reduce((sum, thread) => sum + thread.gilNs, 0) / 1000).toLocaleString('en-US');
+    assert.ok(totals.includes(`GIL wait ${gilUs} µs in 5 of 5 threads`), totals.join('\n'));
+    assert.ok(totals.includes('lost events none'));
   });
 
   await t.test('the thread table: one row per thread, most GIL wait first; columns sort both ways', async () => {
@@ -212,14 +223,16 @@ test('the HTML report of a real recording in chromium', { timeout: 240_000 }, as
   await t.test('hovering a GIL wait in the timeline shows its duration, frames and holders', async () => {
     const thread = result.threads[0]!;
     const wait = data.timeline!.lanes.find((lane) => lane.tid === thread.tid)!;
-    // The longest GIL wait of the thread with holders, from the embedded intervals.
+    // From the embedded intervals.
     let at = 0;
     let best: { start: number; end: number; holders: number } | undefined;
     for (let i = 0; i < wait.raw.length; i += 5) {
       const start = at + wait.raw[i]!;
       const end = start + wait.raw[i + 1]!;
       at = end;
-      if (data.timeline!.classes[wait.raw[i + 2]!] === 'gil' && wait.raw[i + 4]! >= 0 && (best === undefined || end - start > best.end - best.start)) {
+      const list = wait.raw[i + 4]!;
+      // A wait whose main holder is a thread (not a hand-off), the longest one.
+      if (data.timeline!.classes[wait.raw[i + 2]!] === 'gil' && list >= 0 && data.timeline!.holders[list]![0]! > 0 && (best === undefined || end - start > best.end - best.start)) {
         best = { start, end, holders: wait.raw[i + 4]! };
       }
     }
@@ -245,7 +258,7 @@ test('the HTML report of a real recording in chromium', { timeout: 240_000 }, as
     const held = lines.indexOf('GIL held by:');
     assert.ok(held > 0, lines.join('\n'));
     const first = holders[0]!;
-    const name = first === -1 ? '(hand-off' : first === -2 ? '(unknown)' : `${result.threads.find((x) => x.tid === first)!.comm} ${first}`;
+    const name = `${result.threads.find((x) => x.tid === first)!.comm} ${first}`;
     assert.ok(lines[held + 1]!.trim().startsWith(name), `${lines[held + 1]} names ${name}`);
     assert.ok(lines.includes('top frames:'));
     assert.ok(lines.some((line) => line.trim() === 'take_gil'));

@@ -345,7 +345,8 @@ export function timelineClient(data: TimelineData, names: readonly string[], hoo
     return { t: view0 + column * nsPerPx, row, column };
   };
 
-  const holderName = (tid: number): string => (tid === -1 ? '(hand-off: nobody, the GIL was on its way)' : tid === -2 ? '(unknown)' : hooks.threadName(tid));
+  const holderName = (tid: number): string =>
+    tid === -1 ? '(hand-off: nobody, the GIL was on its way)' : tid === -2 ? '(unknown)' : tid === -3 ? '(other threads)' : hooks.threadName(tid);
   const describe = (lane: Lane, column: number): string[] | undefined => {
     const nsPerPx = (view1 - view0) / canvas.width;
     const from = view0 + column * nsPerPx;
@@ -366,7 +367,7 @@ export function timelineClient(data: TimelineData, names: readonly string[], hoo
         lines.push('GIL held by:');
         for (let h = 0; h < holders.length; h += 3) {
           const tid = holders[h]!;
-          lines.push(`  ${holderName(tid)} — ${tid < 0 ? '' : `${data.holderStates[holders[h + 2]!]}, `}${duration(holders[h + 1]!)}`);
+          lines.push(`  ${holderName(tid)} — ${tid < 0 ? '' : `${data.holderStates[holders[h + 2]!]}, `}${duration(1000 * holders[h + 1]!)}`);
         }
       }
       const stack = lane.stack[best]!;

@@ -39,9 +39,12 @@ export interface TimelineBudget {
   topFrames: number;
 }
 
-export const DEFAULT_TIMELINE_BUDGET: TimelineBudget = { levelBytes: 4_000_000, maxIntervals: 150_000, topFrames: 12 };
+export const DEFAULT_TIMELINE_BUDGET: TimelineBudget = { levelBytes: 3_000_000, maxIntervals: 150_000, topFrames: 12 };
 
 const BASE_BUCKETS = 2048;
+/** Holders listed per GIL wait; the rest are summed as one entry. */
+export const MAX_HOLDERS = 5;
+export const OTHER_HOLDERS = -3;
 const MAX_LEVELS = 5;
 /** Buckets narrower than this add nothing (perf's clock is µs in most recordings). */
 const MIN_BUCKET_NS = 1000;
@@ -79,7 +82,10 @@ export interface TimelineData {
   levels: TimelineLevel[];
   /** Top frames of kept intervals, leaf first, as indexes into the page's name table. */
   stacks: number[][];
-  /** Per GIL wait: `[holder tid (-1 hand-off, -2 unknown), ns, holder state index]…` flattened. */
+  /**
+   * Per GIL wait: `[holder tid, µs, holder state index]…` flattened, most time first; tid -1 is a
+   * hand-off, -2 unknown, -3 the other holders of a wait with more than MAX_HOLDERS.
+   */
   holders: number[][];
   holderStates: readonly string[];
   totalIntervals: number;
@@ -271,7 +277,11 @@ export function timelineData(timeline: Timeline, tids: readonly number[], nameIn
       let holderIndex = -1;
       if (interval.holders !== undefined && interval.holders.length > 0) {
         holderIndex = holders.length;
-        holders.push(interval.holders.flatMap((holder) => [holder.tid, holder.ns, HOLDER_STATES.indexOf(holder.state)]));
+        const list = interval.holders;
+        const top = list.length > MAX_HOLDERS ? list.slice(0, MAX_HOLDERS - 1) : list;
+        const entry = top.flatMap((holder) => [holder.tid, Math.round(holder.ns / 1000), HOLDER_STATES.indexOf(holder.state)]);
+        if (top.length < list.length) entry.push(OTHER_HOLDERS, Math.round(list.slice(top.length).reduce((sum, holder) => sum + holder.ns, 0) / 1000), 0);
+        holders.push(entry);
       }
       raw.push(interval.startNs - previousEnd, interval.endNs - interval.startNs, cls, stack, holderIndex);
       previousEnd = interval.endNs;
