@@ -308,6 +308,49 @@ test('the HTML report of a real recording in chromium', { timeout: 240_000 }, as
     assert.deepEqual(await view(), [0, data.timeline!.endNs]);
   });
 
+  await t.test('the lanes are colored in proportion to each thread’s time per state: exact, and from the summary levels', async () => {
+    const summaryHtml = renderReport(result, { timelineBudget: { levelBytes: 1_000_000, maxIntervals: 20, topFrames: 4 } });
+    assert.ok(pageData(summaryHtml).timeline!.lanes.every((lane) => !lane.complete), 'the small budget keeps few intervals');
+    const summary = await open(browser, dir, 'summary.html', summaryHtml);
+    for (const [label, tab] of [
+      ['exact', page],
+      ['summary', summary.page],
+    ] as const) {
+      for (const thread of result.threads) {
+        const shares = await tab.evaluate(async (tid) => {
+          const api = (window as unknown as { offgilTimeline: { setView(a: number, b: number): void; yOf(tid: number): number } }).offgilTimeline;
+          const data = JSON.parse(document.getElementById('offgil-data')!.textContent!) as { timeline: { endNs: number } };
+          api.setView(0, data.timeline.endNs);
+          await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+          const canvas = document.getElementById('tl-canvas') as HTMLCanvasElement;
+          const scale = canvas.width / canvas.getBoundingClientRect().width;
+          const top = Math.round((api.yOf(tid) - 9) * scale);
+          // Read through a copy made for reading (Chromium warns about repeated reads of a drawing canvas).
+          const copy = document.createElement('canvas');
+          copy.width = canvas.width;
+          copy.height = Math.round(18 * scale);
+          const reader = copy.getContext('2d', { willReadFrequently: true })!;
+          reader.drawImage(canvas, 0, -top);
+          const pixels = reader.getImageData(0, 0, copy.width, copy.height).data;
+          const count = (r: number, g: number, b: number): number => {
+            let n = 0;
+            for (let i = 0; i < pixels.length; i += 4) if (pixels[i] === r && pixels[i + 1] === g && pixels[i + 2] === b) n++;
+            return n / (pixels.length / 4);
+          };
+          return { gil: count(0xe5, 0x39, 0x35), running: count(0x43, 0xa0, 0x47), lock: count(0x8e, 0x24, 0xaa) };
+        }, thread.tid);
+        const endNs = data.timeline!.endNs;
+        const lane = result.timeline!.lane(thread.tid)!;
+        const expected = { gil: thread.gilNs / endNs, running: lane.runningNs() / endNs, lock: (thread.classNs.lock ?? 0) / endNs };
+        for (const state of ['gil', 'running', 'lock'] as const) {
+          assert.ok(Math.abs(shares[state] - expected[state]) < 0.015, `${label} ${thread.tid} ${state}: drawn ${shares[state].toFixed(4)}, time ${expected[state].toFixed(4)}`);
+        }
+      }
+    }
+    assert.deepEqual(summary.errors, []);
+    await summary.page.close();
+  });
+
   await t.test('nothing but the file was requested, nothing logged an error or opened a dialog', () => {
     assert.deepEqual(requests, [pathToFileURL(file).href]);
     assert.deepEqual(errors, []);
