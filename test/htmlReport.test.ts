@@ -121,6 +121,18 @@ describe('timelineData', () => {
   });
 });
 
+test('input out of time order (an event before the first timestamp) neither breaks nor slows the summary', () => {
+  const early = gunzipSync(readFileSync(join(FIXTURES, 'gil-3.11-switch.txt.gz')))
+    .toString('utf8')
+    .replace(/\n\n/, '\n\nperf  6057 [000]   159.000001: PERF_RECORD_LOST lost 7\n\n');
+  const odd = analyze(early, { holders: true, timeline: true });
+  const started = performance.now();
+  const summary = timelineData(odd.timeline!, odd.threads.map((thread) => thread.tid), nameIndex);
+  assert.ok(performance.now() - started < 2000);
+  assert.ok(summary.lanes.every((lane) => lane.complete));
+  for (const [i] of summary.lanes.entries()) for (const interval of rawIntervals(summary, i)) assert.ok(interval.endNs >= interval.startNs);
+});
+
 describe('renderReport', () => {
   const html = renderReport(result, { command: 'offgil --html x.html', input: 'x <b>y</b>', notices: [{ severity: 'note', message: '<i>hi</i>' }] });
   const data = pageData(html);

@@ -111,7 +111,8 @@ function laneInput(lane: TimelineLane): LaneInput {
   order.forEach(([i], k) => {
     const interval = lane.interval(i);
     starts[k] = interval.startNs;
-    ends[k] = interval.endNs;
+    // Input out of time order can end an interval before it starts: it lasts nothing.
+    ends[k] = Math.max(interval.startNs, interval.endNs);
     states[k] = stateOfClass(interval.cls);
   });
   return { lane, starts, ends, states };
@@ -121,7 +122,10 @@ function laneInput(lane: TimelineLane): LaneInput {
 function bucketNs(input: LaneInput, buckets: number, endNs: number, into: Float64Array): void {
   into.fill(0, 0, buckets * STATE_COUNT);
   const width = endNs / buckets;
-  const add = (from: number, to: number, state: number): void => {
+  const add = (start: number, end: number, state: number): void => {
+    // Out-of-order input can put times before the first timestamp or after the last event: clip.
+    const from = Math.max(0, start);
+    const to = Math.min(endNs, end);
     if (to <= from) return;
     let bucket = Math.min(buckets - 1, Math.floor(from / width));
     let at = from;
@@ -257,7 +261,8 @@ export function timelineData(timeline: Timeline, tids: readonly number[], nameIn
     let previousEnd = 0;
     let kept = 0;
     for (const interval of all) {
-      if (interval.endNs - interval.startNs <= threshold) continue;
+      const endNs = Math.max(interval.startNs, interval.endNs);
+      if (threshold >= 0 && endNs - interval.startNs <= threshold) continue;
       kept++;
       let cls = classIds.get(interval.cls);
       if (cls === undefined) {
@@ -283,8 +288,8 @@ export function timelineData(timeline: Timeline, tids: readonly number[], nameIn
         if (top.length < list.length) entry.push(OTHER_HOLDERS, Math.round(list.slice(top.length).reduce((sum, holder) => sum + holder.ns, 0) / 1000), 0);
         holders.push(entry);
       }
-      raw.push(interval.startNs - previousEnd, interval.endNs - interval.startNs, cls, stack, holderIndex);
-      previousEnd = interval.endNs;
+      raw.push(interval.startNs - previousEnd, endNs - interval.startNs, cls, stack, holderIndex);
+      previousEnd = endNs;
     }
     keptIntervals += kept;
     return { tid: lane.tid, pid: lane.pid, comm: lane.comm, firstNs: lane.firstNs, lastNs: lane.lastNs, intervals: all.length, complete: kept === all.length, raw };
