@@ -151,9 +151,8 @@ export async function runDiff(beforePath: string, afterPath: string, options: Di
 export function diffCommand(): Command {
   const command = new Command('diff')
     .description(
-      'Differential off-GIL flame graph: BEFORE and AFTER are recordings (perf script text, .gz,\n' +
-        'perf.data) or folded files. Prints "stack BEFORE AFTER" lines (as difffolded.pl), or draws\n' +
-        'them with --svg (red: more time after, blue: less) or --html.',
+      'Differential off-GIL flame graph: BEFORE and AFTER are recordings (perf script text, .gz, perf.data) or folded files. ' +
+        'Prints "stack BEFORE AFTER" lines as difffolded.pl does, or draws them with --svg (red: more time after, blue: less) or --html.',
     )
     .argument('<before>', 'the recording or folded file before the change')
     .argument('<after>', 'the recording or folded file after the change')

@@ -135,7 +135,7 @@ export function reportClient(makeTimeline: typeof timelineClient): void {
     const root: Building = { node: { name: 'all', value: 0 }, children: undefined };
     if (diff) Object.assign(root.node, { delta: 0, before: 0, after: 0 });
     for (const stack of views[state.view]!.stacks) {
-      if (state.tid !== undefined && stack.tid !== state.tid) continue;
+      if (state.tid !== undefined && data.byThread === true && stack.tid !== state.tid) continue;
       const before = stack.values[0]!;
       const after = diff ? stack.values[1]! : before;
       const width = diff && state.widthSide === 'before' ? before : after;
@@ -386,7 +386,12 @@ export function reportClient(makeTimeline: typeof timelineClient): void {
     drawLegend();
     const filter = byId('filter');
     filter.hidden = state.tid === undefined;
-    filter.textContent = state.tid === undefined ? '' : `thread ${state.tid} only — click it again to show all threads`;
+    filter.textContent =
+      state.tid === undefined
+        ? ''
+        : data.byThread === true
+          ? `thread ${state.tid} only — click it again to show all threads`
+          : `all threads: this page has no stacks per thread (timeline: thread ${state.tid} only)`;
     document.body.dataset.view = views[state.view]!.id;
   };
 

@@ -141,6 +141,7 @@ export function renderReport(result: ReportInput, meta: ReportMeta = {}): string
     };
   });
   const data: PageData = { mode: 'profile', unit: text.unit, scale: 1000, names: names.names, kinds: names.kinds, views, threads };
+  if (byThread !== undefined) data.byThread = true;
   const initial = views.findIndex((view) => view.id === meta.view);
   if (initial > 0) data.initialView = initial;
   if (result.timeline !== undefined) {

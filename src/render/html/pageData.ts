@@ -48,6 +48,8 @@ export interface PageData {
   /** One letter per name (KIND_LETTERS). */
   kinds: string;
   views: PageView[];
+  /** Whether the views' stacks carry their thread (else the thread filter leaves the flame graph whole). */
+  byThread?: boolean;
   /** Index of the view shown first (default 0). */
   initialView?: number;
   /** Profile of a recording: the thread table. */
