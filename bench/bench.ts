@@ -10,6 +10,7 @@ import { benchCollapse } from './collapseBench.js';
 import { benchExports } from './exportsBench.js';
 import { benchFlamegraph } from './flamegraphBench.js';
 import { generateInput } from './generateInput.js';
+import { benchHtml } from './htmlBench.js';
 import { formatRows, measure, requireGnuTime, ROOT, sizeMb, type BenchRow } from './measure.js';
 
 const OUT = join(ROOT, 'bench', 'out');
@@ -61,7 +62,8 @@ async function main(): Promise<void> {
   process.stdout.write(`offgil benchmark — ${new Date().toISOString().slice(0, 10)}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ` +
     `${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}\n`);
   process.stdout.write(`input: ${input} (${sizeMb(input).toFixed(1)} MB)\n\n${formatRows(rows)}\n\n`);
-  process.stdout.write(`rendering: ${join(OUT, 'flamegraph-bench.folded')}\n\n${formatRows(renderRows)}\n`);
+  process.stdout.write(`rendering: ${join(OUT, 'flamegraph-bench.folded')}\n\n${formatRows(renderRows)}\n\n`);
+  await benchHtml(OUT);
 }
 
 await main();

@@ -63,6 +63,11 @@ export interface AnalyzeOptions {
   timeline?: boolean;
   /** How to ask for a bigger perf buffer, for the lost-events warning (default `perf record -m 2048`). */
   biggerBufferHint?: string;
+  /**
+   * Also keep the folded views of each thread apart (`result.threadViews`), for a report that filters
+   * by thread. The merged views are the same with or without it.
+   */
+  byThread?: boolean;
   /** Called for every interval that passes the filters, with its class. */
   onInterval?: (interval: OffCpuInterval, cls: string) => void;
   /** With `holders`: called for every GIL wait that passes the filters, once its holders are known. */
@@ -112,6 +117,14 @@ export interface HolderViews {
   holders: Map<string, number>;
 }
 
+/** One thread's folded views, folded stack → nanoseconds (not floored: a report sums them). */
+export interface ThreadViews {
+  stacks: Map<string, number>;
+  /** With holder attribution, as HolderViews but for this thread's waits. */
+  withHolders: Map<string, number> | undefined;
+  holders: Map<string, number> | undefined;
+}
+
 export interface AnalysisResult {
   /** Folded stack (`root;…;leaf`) → microseconds, in byte order. */
   stacks: Map<string, number>;
@@ -125,6 +138,8 @@ export interface AnalysisResult {
   findings: Finding[];
   /** With `timeline`: every thread's intervals. */
   timeline: Timeline | undefined;
+  /** With `byThread`: each thread's folded views (its own waits), in nanoseconds. */
+  threadViews: Map<number, ThreadViews> | undefined;
   stats: AnalysisStats;
   warnings: Warning[];
 }
@@ -281,7 +296,21 @@ export class OffGilAnalyzer {
       const attribution = this.holders?.attribution;
       if (attribution !== undefined) this.timeline.groupProcesses((tid) => attribution.processOf(tid));
     }
-    return { stacks, holderViews, frameKinds, totalUs, threads, findings, timeline: this.timeline, stats, warnings };
+    const threadViews = this.options.byThread ? this.threadViews(threads) : undefined;
+    return { stacks, holderViews, frameKinds, totalUs, threads, findings, timeline: this.timeline, threadViews, stats, warnings };
+  }
+
+  private threadViews(threads: readonly ThreadSummary[]): Map<number, ThreadViews> {
+    const folding = this.holders?.folding;
+    const views = new Map<number, ThreadViews>();
+    for (const { tid } of threads) {
+      views.set(tid, {
+        stacks: this.trie.groupNs(tid),
+        withHolders: folding?.withHolders.groupNs(tid),
+        holders: folding?.holders.groupNs(tid),
+      });
+    }
+    return views;
   }
 
   private keepGroup(): ((group: number) => boolean) | undefined {
@@ -405,7 +434,7 @@ export class OffGilAnalyzer {
   }
 
   private groupOf(interval: OffCpuInterval): number {
-    return this.pythonThreads === undefined ? 0 : interval.tid;
+    return this.pythonThreads === undefined && !this.options.byThread ? 0 : interval.tid;
   }
 
   /** VizTracer's clock: µs on the same CLOCK_MONOTONIC as perf's timestamps. */

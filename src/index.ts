@@ -1,7 +1,7 @@
 /** offgil's library API. */
 export { offgil } from './offgil.js';
 export { analyze, analyzeStream, OffGilAnalyzer } from './analyze.js';
-export type { AnalysisResult, AnalysisStats, AnalyzeOptions, HolderViews } from './analyze.js';
+export type { AnalysisResult, AnalysisStats, AnalyzeOptions, HolderViews, ThreadViews } from './analyze.js';
 export type { OffCpuInterval, UntilMode } from './analysis/intervals.js';
 export type { ThreadSummary } from './analysis/threadSummary.js';
 export type { RootFrame } from './stacks/foldStack.js';
@@ -32,8 +32,10 @@ export { DEFAULT_EVAL_FRAMES, EVAL_MARK } from './stacks/cpythonFrames.js';
 export type { FrameKind } from './stacks/frameKind.js';
 export { ViztracerStacks } from './stacks/viztracer/callStacks.js';
 export { parseViztracerTrace } from './stacks/viztracer/traceFile.js';
-export { renderHtml } from './render/html/index.js';
-export type { HtmlMeta } from './render/html/index.js';
+export { renderHtml, renderReport, renderDiff } from './render/html/index.js';
+export type { HtmlMeta, ReportMeta, ReportInput, ReportView, DiffView, DiffMeta, TimelineBudget } from './render/html/index.js';
+export { diffFolded, formatDiff, parseFolded } from './render/differential.js';
+export type { DiffLines } from './render/differential.js';
 export { renderFlameGraph } from './render/flamegraph/index.js';
 export type { FlameGraphOptions, FlameGraphResult } from './render/flamegraph/index.js';
 export { collapse, StackCollapser } from './collapse/stackCollapser.js';

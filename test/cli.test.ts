@@ -6,8 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
-import { runBin, runOffgil } from './helpers/cli.js';
 import { bufferArgs, perfRecordArgs } from '../src/cli/record.js';
+import { runBin, runOffgil } from './helpers/cli.js';
+import { pageData, viewStacks } from './helpers/page.js';
 import { FIXTURES, OFFGIL_BIN, ROOT } from './helpers/paths.js';
 import { GIL_WAIT_FOLDED, GIL_WAIT_STACK, sched_switch, SLEEP_FOLDED, SLEEP_STACK } from './helpers/perfText.js';
 
@@ -136,7 +137,9 @@ describe('outputs', () => {
     assert.equal(result.stdout, '');
     const html = readFileSync(page, 'utf8');
     assert.match(html, /<title>GIL &lt;waits&gt; &amp; more<\/title>/);
-    assert.match(html, /"name":"take_gil","value":250/);
+    assert.deepEqual(viewStacks(pageData(html), 'waiters'), new Map([[GIL_WAIT_FOLDED, 250_000]]), 'the waiters view, in ns');
+    assert.deepEqual(pageData(html).views.map((view) => view.id), ['waiters', 'holders', 'both']);
+    assert.equal(pageData(html).timeline!.lanes.length, pageData(html).threads!.length, 'one lane per thread of the table');
     assert.doesNotMatch(html, /<script[^>]+src=/);
     const both = runOffgil(['--html', page, '-o', join(dir, 'out.folded')], { input: SMALL });
     assert.equal(both.status, 0, both.stderr);

@@ -5,7 +5,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { JSDOM } from 'jsdom';
-import { buildHierarchy, guessFrameKind, renderHtml, type FlameNode, type FrameKind } from '../src/render/html/index.js';
+import { buildHierarchy, guessFrameKind, renderHtml, type FlameNode, type FrameKind, type PageData } from '../src/render/html/index.js';
+import { viewStacks } from './helpers/page.js';
 
 const ATTACK = '</script><script>alert(1)</script>';
 
@@ -22,8 +23,8 @@ function parse(html: string): Document {
   return new JSDOM(html).window.document;
 }
 
-function embedded(document: Document): { unit: string; tree: FlameNode } {
-  return JSON.parse(document.getElementById('offgil-data')!.textContent!) as { unit: string; tree: FlameNode };
+function embedded(document: Document): PageData {
+  return JSON.parse(document.getElementById('offgil-data')!.textContent!) as PageData;
 }
 
 /** Every node as `path → value`, root first. */
@@ -143,11 +144,13 @@ describe('renderHtml: embedded data', () => {
   const html = renderHtml(HOSTILE_STACKS, { command: 'offgil --html out.html' });
   const document = parse(html);
 
-  test('JSON.parse of the data element gives back the tree exactly', () => {
-    assert.deepEqual(embedded(document), { unit: 'µs', tree: buildHierarchy(HOSTILE_STACKS, guessFrameKind) });
-    const names = new Set([...flatten(embedded(document).tree).keys()].flatMap((path) => path.split(';')));
+  test('JSON.parse of the data element gives back every stack and count exactly', () => {
+    const data = embedded(document);
+    assert.equal(data.unit, 'µs');
+    assert.equal(data.scale, 1);
+    assert.deepEqual(viewStacks(data, 'stacks'), HOSTILE_STACKS);
     for (const name of [ATTACK, 'a & b "quoted" \'single\'', '<!--comment-->', '🐍 py::snake:/app/🐍.py', 'line\u2028separator\u2029para', ']]><![CDATA[ &lt &#60 \\u003c']) {
-      assert.ok(names.has(name), name);
+      assert.ok(data.names.includes(name), name);
     }
   });
 
@@ -162,17 +165,23 @@ describe('renderHtml: embedded data', () => {
   });
 
   test('a caller-supplied frameKind colors frames; undefined falls back to the name', () => {
-    const kinds = embedded(
-      parse(renderHtml(new Map([['a;take_gil;py::f:/x.py', 5]]), { frameKind: (name) => (name === 'a' ? 'kernel' : undefined) })),
-    ).tree;
-    assert.deepEqual(kinds.children, [
-      { name: 'a', value: 5, kind: 'kernel', children: [{ name: 'take_gil', value: 5, kind: 'cpython', children: [{ name: 'py::f:/x.py', value: 5, kind: 'python' }] }] },
-    ]);
+    const data = embedded(parse(renderHtml(new Map([['a;take_gil;py::f:/x.py', 5]]), { frameKind: (name) => (name === 'a' ? 'kernel' : undefined) })));
+    assert.deepEqual(data.names, ['a', 'take_gil', 'py::f:/x.py']);
+    assert.equal(data.kinds, 'kcp');
   });
 
   test('countName sets the unit; us is shown as µs', () => {
     assert.equal(embedded(parse(renderHtml(new Map([['a', 1]]), { countName: 'samples' }))).unit, 'samples');
     assert.equal(embedded(parse(renderHtml(new Map([['a', 1]]), {}))).unit, 'µs');
+  });
+
+  test('stacks share their prefix with the one before: a deep profile costs little more than its new frames', () => {
+    const deep = new Map<string, number>();
+    const base = Array.from({ length: 60 }, (_, i) => `frame${i}`).join(';');
+    for (let i = 0; i < 100; i++) deep.set(`${base};leaf${i}`, i + 1);
+    const data = embedded(parse(renderHtml(deep)));
+    assert.deepEqual(viewStacks(data, 'stacks'), deep);
+    assert.ok(data.views[0]!.stacks.length < 60 + 100 * 6, `${data.views[0]!.stacks.length} numbers`);
   });
 });
 
@@ -253,7 +262,7 @@ describe('renderHtml: self-contained', () => {
 
   test('the page is the inlined code plus little more (bytes)', () => {
     const bytes = Buffer.byteLength(html);
-    assert.ok(bytes > 140_000 && bytes < 200_000, `${bytes}`);
+    assert.ok(bytes > 140_000 && bytes < 230_000, `${bytes}`);
   });
 });
 

@@ -102,7 +102,7 @@ export function addAnalysisOptions(command: Command, set: AnalysisOptionSet = { 
   command
     .option('-o, --output <file>', 'write folded stacks to FILE instead of stdout (written only when complete)')
     .option('--svg <file>', 'write a flamegraph.pl-compatible SVG flame graph to FILE')
-    .option('--html <file>', 'write an interactive, self-contained HTML flame graph (d3-flame-graph) to FILE')
+    .option('--html <file>', 'write the interactive, self-contained HTML report (threads, timeline, flame graphs) to FILE')
     .option('--title <text>', `title of the flame graph (default "${DEFAULT_HTML_TITLE}")`)
     .option('--subtitle <text>', 'SVG: a second title line')
     .option('--width <px>', 'SVG: image width (default 1200)', positiveNumber)
@@ -168,8 +168,12 @@ export function wantsHolders(options: AnalysisCliOptions): boolean {
 
 export async function toAnalyzeOptions(options: AnalysisCliOptions): Promise<AnalyzeOptions> {
   const viztracerPath = viztracerPathOf(options);
+  const exports = exportAnalyzeOptions(options);
   return {
     holders: wantsHolders(options),
+    // The HTML report draws the timeline and filters its flame graph by thread; the exports render the timeline.
+    timeline: options.html !== undefined || exports.timeline,
+    byThread: options.html !== undefined,
     switchIntervalMs: options.switchInterval,
     biggerBufferHint: options.biggerBufferHint,
     until: options.until,
@@ -184,6 +188,5 @@ export async function toAnalyzeOptions(options: AnalysisCliOptions): Promise<Ana
     rootFrame: rootFrameOf(options),
     minUs: options.minUs,
     maxUs: options.maxUs,
-    ...exportAnalyzeOptions(options),
   };
 }

@@ -4,6 +4,7 @@ import { Command, Option } from 'commander';
 import { openInput, RECORD_COMMAND } from '../io/input.js';
 import { addAnalysisOptions, type AnalysisCliOptions } from './analysisOptions.js';
 import { collapseCommand } from './collapse.js';
+import { diffCommand } from './diff.js';
 import { recordCommand } from './record.js';
 import { parseCommandLine } from './run.js';
 import { runAnalysis } from './runAnalysis.js';
@@ -21,7 +22,8 @@ export function buildProgram(): Command {
         'perf.data file) and prints the stacks of Python threads waiting for the GIL as\n' +
         'folded stacks weighted in microseconds.\n\n' +
         `Record with:\n  ${RECORD_COMMAND}\n` +
-        'or let offgil record: offgil record [options] -- python3 app.py\n\n' +
+        'or let offgil record: offgil record [options] -- python3 app.py\n' +
+        'Compare two runs: offgil diff BEFORE AFTER [--svg F | --html F]\n\n' +
         'Input: -i FILE; else stdin when it is a pipe or file; else ./perf-sched.data, else ./perf.data.',
     )
     .version(packageVersion(), '--version', 'print the version')
@@ -35,6 +37,7 @@ export function buildProgram(): Command {
   });
   program.addCommand(recordCommand());
   program.addCommand(collapseCommand());
+  program.addCommand(diffCommand());
   return program;
 }
 

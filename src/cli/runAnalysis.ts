@@ -6,11 +6,12 @@ import { writeFileAtomically, writeOutput } from '../io/output.js';
 import { UserError } from '../io/userError.js';
 import { PerfInputError } from '../perf/scriptParser.js';
 import { checkFlameGraphOptions, FlameGraphOptionError, renderFlameGraph, type FlameGraphOptions } from '../render/flamegraph/index.js';
-import { DEFAULT_HTML_TITLE, renderHtml } from '../render/html/index.js';
+import { DEFAULT_HTML_TITLE } from '../render/html/index.js';
 import { formatSummaryTable } from '../render/summaryTable.js';
 import { summaryJson } from '../render/summaryJson.js';
 import { printable } from '../util/terminalText.js';
 import { shortWarning } from '../warnings.js';
+import { commandLine, writeHtmlReport } from './htmlReport.js';
 import { toAnalyzeOptions, viztracerPathOf, wantsHolders, type AnalysisCliOptions } from './analysisOptions.js';
 import { foldedText, writeExports, writesExports } from './exports.js';
 
@@ -43,17 +44,7 @@ export async function runAnalysis(input: OpenedInput, options: AnalysisCliOption
     await writeFileAtomically(options.summaryJson, json);
   }
   if (options.svg !== undefined) await writeSvg(options.svg, stacks, result, options);
-  if (options.html !== undefined) {
-    const meta = {
-      title: options.title,
-      command: commandLine(),
-      input: input.label,
-      totals: totals(result, options),
-      frameKind: (name: string) => result.frameKinds.get(name),
-    };
-    await writeFileAtomically(options.html, renderHtml(stacks, meta));
-    process.stderr.write(`offgil: wrote the HTML flame graph to ${options.html}\n`);
-  }
+  if (options.html !== undefined) await writeHtmlReport(options.html, result, options, input.label);
   await writeExports(result, options, { input: input.label, command: commandLine() });
   // Folded stacks go to stdout unless a picture, an export or the JSON summary was asked for instead.
   if (options.output !== undefined || (options.html === undefined && options.svg === undefined && options.summaryJson === undefined && !writesExports(options))) {
@@ -110,22 +101,6 @@ async function writeSvg(path: string, stacks: ReadonlyMap<string, number>, resul
   await writeFileAtomically(path, rendered.svg);
   const what = rendered.exitCode === 0 ? 'the SVG flame graph' : 'an SVG that says there is nothing to draw';
   process.stderr.write(`offgil: wrote ${what} to ${path}\n`);
-}
-
-/** The command line as the user could type it again. */
-function commandLine(): string {
-  const quote = (arg: string): string => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", "'\\''")}'`);
-  return ['offgil', ...process.argv.slice(2)].map(quote).join(' ');
-}
-
-function totals(result: AnalysisResult, options: AnalysisCliOptions): { label: string; value: string }[] {
-  const number = (value: number): string => value.toLocaleString('en-US');
-  const gilUs = Math.floor(result.threads.reduce((sum, thread) => sum + thread.gilNs, 0) / 1000);
-  return [
-    { label: `shown (${options.state.join(', ')})`, value: `${number(result.totalUs)} µs in ${number(result.stats.keptIntervals)} intervals` },
-    { label: 'threads', value: `${number(result.threads.length)}, GIL wait ${number(gilUs)} µs in all` },
-    { label: 'intervals end at', value: options.until },
-  ];
 }
 
 function report(result: AnalysisResult, options: AnalysisCliOptions): void {

@@ -60,6 +60,21 @@ export class StackTrie {
    * kept, then floored once), without zero counts, in code point (byte) order.
    */
   toFolded(keepGroup: (group: number) => boolean = () => true): Map<string, number> {
+    const lines: [string, number][] = [];
+    for (const [stack, ns] of this.totalsNs(keepGroup)) {
+      const us = Math.floor(ns / 1000);
+      if (us > 0) lines.push([stack, us]);
+    }
+    return sortedMap(lines);
+  }
+
+  /** One group's stacks, `frame;frame;…` → nanoseconds (not floored), in code point order. */
+  groupNs(group: number): Map<string, number> {
+    return sortedMap([...this.totalsNs((other) => other === group)]);
+  }
+
+  /** Each stack's nanoseconds summed over the groups kept: a loop over the nodes, walking parent links. */
+  private totalsNs(keepGroup: (group: number) => boolean): Map<string, number> {
     const totals = new Map<string, number>();
     const path: string[] = [];
     for (let node = 0; node < this.count; node++) {
@@ -70,13 +85,7 @@ export class StackTrie {
       const stack = path.reverse().join(';');
       totals.set(stack, (totals.get(stack) ?? 0) + ns);
     }
-    const lines: [string, number][] = [];
-    for (const [stack, ns] of totals) {
-      const us = Math.floor(ns / 1000);
-      if (us > 0) lines.push([stack, us]);
-    }
-    lines.sort((a, b) => compareCodePoints(a[0], b[0]));
-    return new Map(lines);
+    return totals;
   }
 
   private child(parent: number, name: number, group: number): number {
@@ -124,6 +133,11 @@ export class StackTrie {
     }
     this.slots = slots;
   }
+}
+
+function sortedMap(lines: [string, number][]): Map<string, number> {
+  lines.sort((a, b) => compareCodePoints(a[0], b[0]));
+  return new Map(lines);
 }
 
 function hashOf(parent: number, name: number): number {
