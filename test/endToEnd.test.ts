@@ -124,8 +124,12 @@ test('offgil record: SIGTERM to offgil stops perf and the program, and what was 
   const build = findPythonWithSymbols();
   if (!requireOrSkip(t, perfUnavailable() ?? (build === undefined ? 'no pyenv CPython with libpython' : undefined))) return;
   const dir = mkdtempSync(join(tmpdir(), 'offgil-record-term-'));
-  // A run of ~30 s unless stopped.
-  const child = spawn(process.execPath, [join(ROOT, 'bin', 'offgil'), 'record', '--data', join(dir, 'perf-sched.data'), '--tid', '--', build!.python, GIL_WORKLOAD, '3', '200000'], {
+  // Three contending threads for ~30 s unless stopped; it says when they run (its stdout goes to offgil's stderr).
+  const program =
+    `import sys, threading; sys.path.insert(0, ${JSON.stringify(join(ROOT, 'fixtures', 'workloads'))}); from gil_contention import count_primes\n` +
+    `threads = [threading.Thread(target=count_primes, args=(200000,)) for _ in range(3)]\n` +
+    `[t.start() for t in threads]; print('started', flush=True); [t.join() for t in threads]`;
+  const child = spawn(process.execPath, [join(ROOT, 'bin', 'offgil'), 'record', '--data', join(dir, 'perf-sched.data'), '--tid', '--', build!.python, '-c', program], {
     cwd: dir,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -133,7 +137,8 @@ test('offgil record: SIGTERM to offgil stops perf and the program, and what was 
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
   child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
-  await new Promise((resolve) => setTimeout(resolve, 1500));
+  for (const deadline = Date.now() + 60_000; !stderr.includes('started') && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 50));
+  await new Promise((resolve) => setTimeout(resolve, 700));
   const started = Date.now();
   child.kill('SIGTERM');
   const status = await new Promise<number | null>((resolve) => child.once('close', resolve));
@@ -141,6 +146,6 @@ test('offgil record: SIGTERM to offgil stops perf and the program, and what was 
   assert.match(stderr, /the recorded command exited with status/);
   assert.ok(stdout.trimEnd().split('\n').length >= 2, `the recording was analysed:\n${stdout}\n${stderr}`);
   assert.equal(status, 0, stderr);
-  const left = spawnSync('pgrep', ['-f', `${GIL_WORKLOAD} 3 200000`], { encoding: 'utf8' }).stdout.trim();
+  const left = spawnSync('pgrep', ['-f', 'args=\\(200000,\\)'], { encoding: 'utf8' }).stdout.trim();
   assert.equal(left, '', 'no recorded program left running');
 });
