@@ -2,10 +2,11 @@
  * Opens what offgil reads: `perf script` text from a file (plain or gzip), from stdin, or a binary
  * perf.data file turned into text by running `perf script` on it.
  */
-import { spawn } from 'node:child_process';
 import { closeSync, existsSync, fstatSync, openSync, readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
+import { availableParallelism } from 'node:os';
+import { perfScriptChunks } from './perfScript.js';
 import { UserError } from './userError.js';
 
 /**
@@ -41,11 +42,17 @@ const READ_CHUNK = 1 << 20;
 /**
  * Arguments offgil passes to `perf script` for a perf.data file. `-F +pid` alone drops the call
  * chains; with `+ip,+sym,+dso,+symoff` the output is perf's default plus `PID/TID` headers, which
- * give each thread its process (semantics.md §5).
+ * give each thread its process (semantics.md §5). `--ns`: exact times, which the time slices need.
  */
 export function perfScriptArgs(path: string): string[] {
-  return ['script', '--no-inline', '--show-switch-events', '--show-lost-events', '-F', '+pid,+ip,+sym,+dso,+symoff', '-i', path];
+  return ['script', '--no-inline', '--show-switch-events', '--show-lost-events', '--ns', '-F', '+pid,+ip,+sym,+dso,+symoff', '-i', path];
 }
+
+/**
+ * Parallel `perf script` time slices for offgil's own call: one per CPU, at most 8
+ * (OFFGIL_PERF_SCRIPT_SLICES sets it, for benchmarks: 1 is one plain run).
+ */
+export const PERF_SCRIPT_SLICES = Number(process.env.OFFGIL_PERF_SCRIPT_SLICES) || Math.min(availableParallelism(), 8);
 
 /** True when stdin carries data (a pipe or a redirected file), not a terminal or /dev/null. */
 export function stdinHasData(): boolean {
@@ -60,6 +67,8 @@ export function stdinHasData(): boolean {
 export interface OpenOptions {
   /** `perf script` arguments for a perf.data file; offgil's own by default (the collapse command wants perf's plain output). */
   perfScriptArgs?: (path: string) => string[];
+  /** How many parallel time slices perf script runs in (PERF_SCRIPT_SLICES with offgil's own arguments, else 1). */
+  perfScriptSlices?: number;
   /**
    * A plain file's chunks may share one buffer: each is valid only until the next is requested.
    * Saves the page faults of a fresh megabyte per chunk, for consumers that keep nothing.
@@ -100,7 +109,11 @@ async function openFile(path: string, options: OpenOptions): Promise<OpenedInput
   } catch (error) {
     throw new UserError(`${path}: ${describeFsError(error)}`);
   }
-  if (magic.equals(PERF_MAGIC)) return { label: path, chunks: runPerfScript(path, (options.perfScriptArgs ?? perfScriptArgs)(path)) };
+  if (magic.equals(PERF_MAGIC)) {
+    const args = (options.perfScriptArgs ?? perfScriptArgs)(path);
+    const slices = options.perfScriptSlices ?? (options.perfScriptArgs === undefined ? PERF_SCRIPT_SLICES : 1);
+    return { label: path, chunks: perfScriptChunks(path, args, slices) };
+  }
   // zlib works on its input asynchronously, so it always gets buffers of its own.
   if (startsWith(magic, GZIP_MAGIC)) return { label: path, chunks: gunzip(fileChunks(path, false), path) };
   return { label: path, chunks: fileChunks(path, options.reuseChunks === true) };
@@ -162,39 +175,6 @@ async function* gunzip(source: AsyncIterable<Buffer>, label: string): AsyncGener
     throw new InputStreamError(label, `corrupt gzip data (${(error as Error).message})`);
   }
   await feed;
-}
-
-async function* runPerfScript(path: string, args: string[]): AsyncGenerator<Buffer> {
-  const child = spawn('perf', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr.setEncoding('utf8');
-  child.stderr.on('data', (text: string) => {
-    stderr = (stderr + text).slice(-4000);
-  });
-  const exit = new Promise<number | null>((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (code) => resolve(code));
-  });
-  // Awaited only after stdout ends; without a handler now, a spawn error would count as unhandled.
-  exit.catch(() => undefined);
-  try {
-    for await (const chunk of child.stdout) yield chunk as Buffer;
-    const code = await exit;
-    if (code !== 0) {
-      const reason = stderr.trim().split('\n').filter(Boolean).pop() ?? `exit status ${code}`;
-      throw new UserError(`${path}: perf script failed: ${reason}`);
-    }
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new UserError(
-        `${path} is a binary perf.data file and reading it needs the perf tool, which is not installed ` +
-          `(Debian: apt-get install linux-perf); or run "perf script -i ${path} > ${path}.txt" where perf is, and pass that file`,
-      );
-    }
-    throw error;
-  } finally {
-    if (child.exitCode === null) child.kill();
-  }
 }
 
 function describeFsError(error: unknown): string {
