@@ -2,9 +2,8 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { AnalyzeOptions } from '../analyze.js';
 import type { UntilMode } from '../analysis/intervals.js';
-import { loadViztracer } from '../io/viztracerInput.js';
-import { DEFAULT_HTML_TITLE } from '../render/html/index.js';
-import { addExportOptions, exportAnalyzeOptions, exportsNeedHolders, type ExportCliOptions } from './exports.js';
+import { DEFAULT_HTML_TITLE } from '../render/titles.js';
+import { addExportOptions, exportAnalyzeOptions, exportsNeedHolders, microseconds, type ExportCliOptions } from './exportOptions.js';
 import type { RootFrame } from '../stacks/foldStack.js';
 
 export interface AnalysisCliOptions extends ExportCliOptions {
@@ -53,11 +52,6 @@ export interface AnalysisCliOptions extends ExportCliOptions {
   biggerBufferHint?: string;
 }
 
-function microseconds(value: string): number {
-  const number = Number(value);
-  if (value.trim() === '' || !Number.isFinite(number) || number < 0) throw new InvalidArgumentError('expected a number of microseconds ≥ 0');
-  return number;
-}
 
 function regex(value: string): RegExp {
   try {
@@ -184,7 +178,7 @@ export async function toAnalyzeOptions(options: AnalysisCliOptions): Promise<Ana
     fullPaths: options.fullPaths,
     pedantic: options.pedantic,
     pythonOnly: options.pythonOnly,
-    viztracer: viztracerPath === undefined ? undefined : await loadViztracer(viztracerPath),
+    viztracer: viztracerPath === undefined ? undefined : await (await import('../io/viztracerInput.js')).loadViztracer(viztracerPath),
     rootFrame: rootFrameOf(options),
     minUs: options.minUs,
     maxUs: options.maxUs,

@@ -3,11 +3,10 @@
  * over files (plain or .gz), perf.data (through `perf script`) or stdin.
  */
 import { Command, Option } from 'commander';
-import { StackCollapser, type CollapseOptions, type CollapseWarning } from '../collapse/stackCollapser.js';
+import type { CollapseOptions, CollapseWarning } from '../collapse/stackCollapser.js';
 import { InputStreamError, openInput, type OpenOptions } from '../io/input.js';
 import { writeOutput } from '../io/output.js';
 import { UserError } from '../io/userError.js';
-import { PerfInputError } from '../perf/scriptParser.js';
 import { normalizePerlOptions } from './perlOptions.js';
 import { parseCommandLine } from './run.js';
 
@@ -68,6 +67,8 @@ async function runCollapse(files: string[], options: CollapseCliOptions): Promis
   }
   let label = 'stdin';
   const warnings: string[] = [];
+  // Loaded when it runs, so that --help stays quick.
+  const [{ StackCollapser }, { PerfInputError }] = await Promise.all([import('../collapse/stackCollapser.js'), import('../perf/scriptParser.js')]);
   const collapser = new StackCollapser(options, (warning: CollapseWarning) => {
     // Perl's wording; its `warn` adds where the line was.
     warnings.push(warning.kind === 'unrecognized-line' ? `${warning.message} at ${label} line ${warning.line}.\n` : `${warning.message}\n`);

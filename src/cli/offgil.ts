@@ -7,7 +7,6 @@ import { collapseCommand } from './collapse.js';
 import { diffCommand } from './diff.js';
 import { recordCommand } from './record.js';
 import { parseCommandLine } from './run.js';
-import { runAnalysis } from './runAnalysis.js';
 
 /** The version in package.json (dist/src/cli/ → the package root). */
 function packageVersion(): string {
@@ -33,6 +32,8 @@ export function buildProgram(): Command {
     .showHelpAfterError('(offgil --help shows the options)')
     .exitOverride();
   addAnalysisOptions(program).action(async (options: AnalysisCliOptions & { input?: string; inputPerf?: string }) => {
+    // The analysis and its renderers load only when they run: --help and usage errors stay quick.
+    const { runAnalysis } = await import('./runAnalysis.js');
     await runAnalysis(await openInput(options.input ?? options.inputPerf), options);
   });
   program.addCommand(recordCommand());

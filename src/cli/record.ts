@@ -10,7 +10,6 @@ import { Command, InvalidArgumentError } from 'commander';
 import { openInput } from '../io/input.js';
 import { UserError } from '../io/userError.js';
 import { addAnalysisOptions, type AnalysisCliOptions } from './analysisOptions.js';
-import { runAnalysis } from './runAnalysis.js';
 
 interface RecordOptions extends AnalysisCliOptions {
   data: string;
@@ -157,6 +156,7 @@ async function record(command: string[], options: RecordOptions): Promise<void> 
   }
   // perf record passes on the command's exit status, so a failing program still leaves a usable recording.
   if (status !== 0) process.stderr.write(`offgil: the recorded command exited with status ${status}\n`);
+  const { runAnalysis } = await import('./runAnalysis.js');
   try {
     await runAnalysis(await openInput(data), { ...options, biggerBufferHint: 'offgil record --perf-option=-m4096' });
   } catch (error) {

@@ -13,7 +13,8 @@ import { printable } from '../util/terminalText.js';
 import { shortWarning } from '../warnings.js';
 import { commandLine, writeHtmlReport } from './htmlReport.js';
 import { toAnalyzeOptions, viztracerPathOf, wantsHolders, type AnalysisCliOptions } from './analysisOptions.js';
-import { foldedText, writeExports, writesExports } from './exports.js';
+import { writesExports } from './exportOptions.js';
+import { foldedText, writeExports } from './exports.js';
 
 export async function runAnalysis(input: OpenedInput, options: AnalysisCliOptions): Promise<void> {
   if (options.svg !== undefined) flameGraphOptionsOf(options);

@@ -40,7 +40,9 @@ export interface HtmlMeta {
   frameKind?: (name: string) => FrameKind | undefined;
 }
 
-export const DEFAULT_HTML_TITLE = 'Off-GIL Time Flame Graph';
+import { DEFAULT_DIFF_TITLE, DEFAULT_HTML_TITLE } from '../titles.js';
+
+export { DEFAULT_DIFF_TITLE, DEFAULT_HTML_TITLE };
 export const DEFAULT_REPORT_TITLE = 'Off-GIL report';
 
 function pageText(meta: HtmlMeta, title: string): PageText {
@@ -165,7 +167,6 @@ export interface DiffMeta extends HtmlMeta {
   after: string;
 }
 
-export const DEFAULT_DIFF_TITLE = 'Off-GIL differential flame graph';
 
 /** The differential flame graph of `offgil diff`: widths by one side, red = more after, blue = less. */
 export function renderDiff(views: readonly DiffView[], meta: DiffMeta): string {
