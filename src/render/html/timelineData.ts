@@ -46,6 +46,8 @@ const BASE_BUCKETS = 2048;
 export const MAX_HOLDERS = 5;
 export const OTHER_HOLDERS = -3;
 const MAX_LEVELS = 5;
+/** Buckets of all lanes of one level, at most (a finer level is not computed beyond it). */
+const MAX_BUCKET_CELLS = 16 << 20;
 /** Buckets narrower than this add nothing (perf's clock is µs in most recordings). */
 const MIN_BUCKET_NS = 1000;
 
@@ -178,6 +180,12 @@ function quantize(ns: Float64Array, offset: number, width: number, shares: Uint8
   }
 }
 
+function sameBucket(ns: Float64Array, bucket: number): boolean {
+  const at = bucket * STATE_COUNT;
+  for (let s = 0; s < STATE_COUNT; s++) if (ns[at + s] !== ns[at - STATE_COUNT + s]) return false;
+  return true;
+}
+
 function encodeLevel(ns: Float64Array, buckets: number, width: number): Buffer {
   const out: number[] = [];
   const shares = new Uint8Array(STATE_COUNT);
@@ -192,6 +200,12 @@ function encodeLevel(ns: Float64Array, buckets: number, width: number): Buffer {
     for (let s = 0; s < STATE_COUNT; s++) if (previous[s]! > 0) out.push(previous[s]!);
   };
   for (let b = 0; b < buckets; b++) {
+    // A bucket with the same time per state as the one before (inside a long interval, outside the
+    // lane's life) has the same shares: no need to quantize it again.
+    if (run > 0 && b > 0 && sameBucket(ns, b)) {
+      run++;
+      continue;
+    }
     quantize(ns, b * STATE_COUNT, width, shares);
     let same = run > 0;
     for (let s = 0; same && s < STATE_COUNT; s++) same = shares[s] === previous[s];
@@ -303,6 +317,8 @@ export function timelineData(timeline: Timeline, tids: readonly number[], nameIn
   for (let k = 0, buckets = BASE_BUCKETS; k < MAX_LEVELS; k++, buckets *= 4) {
     const width = endNs / buckets;
     if (k > 0 && width < MIN_BUCKET_NS) break;
+    // Hundreds of lanes at the finest levels cost time for bytes the budget would refuse anyway.
+    if (k > 0 && buckets * inputs.length > MAX_BUCKET_CELLS) break;
     if (scratch.length < buckets * STATE_COUNT) scratch = new Float64Array(buckets * STATE_COUNT);
     const encoded = inputs.map((input) => {
       bucketNs(input, buckets, endNs, scratch);
