@@ -329,18 +329,18 @@ export class HolderAttribution {
       return;
     }
     let at = piece.startNs;
-    const open = this.openAny.get(piece.holder);
-    const intervals = this.recentIntervals.get(piece.holder) ?? [];
-    for (const interval of open === undefined ? intervals : [...intervals, open]) {
-      const end = open === interval ? piece.endNs : interval.endNs;
-      if (end <= at) continue;
-      if (interval.startNs >= piece.endNs) break;
+    const cover = (interval: OffCpuInterval, end: number): void => {
       const start = Math.max(interval.startNs, at);
       if (start > at) out.push({ startNs: at, endNs: start, ...base, holderInterval: undefined });
       const stop = Math.min(end, piece.endNs);
       out.push({ startNs: start, endNs: stop, ...base, holderInterval: interval });
       at = stop;
-    }
+    };
+    // The holder's closed intervals are in time order: start at the first that ends inside the piece.
+    const intervals = this.recentIntervals.get(piece.holder) ?? [];
+    for (let i = firstEndingAfter(intervals, at); i < intervals.length && intervals[i]!.startNs < piece.endNs; i++) cover(intervals[i]!, intervals[i]!.endNs);
+    const open = this.openAny.get(piece.holder);
+    if (open !== undefined && open.startNs < piece.endNs && at < piece.endNs) cover(open, piece.endNs);
     if (at < piece.endNs) out.push({ startNs: at, endNs: piece.endNs, ...base, holderInterval: undefined });
   }
 
@@ -365,6 +365,18 @@ export class HolderAttribution {
     }
     this.pruneAt = Math.max(MIN_PRUNE_SIZE, 2 * (this.releases.length + this.recentIntervalCount));
   }
+}
+
+/** Index of the first interval (in time order) that ends after `timeNs`. */
+function firstEndingAfter(intervals: readonly OffCpuInterval[], timeNs: number): number {
+  let low = 0;
+  let high = intervals.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (intervals[mid]!.endNs <= timeNs) low = mid + 1;
+    else high = mid;
+  }
+  return low;
 }
 
 /**
