@@ -26,6 +26,17 @@ export class TimeBase {
     this.baseSeconds ??= seconds;
     return (seconds - this.baseSeconds) * 1e9 + fraction * POWERS_OF_TEN[NS_DIGITS - digits]!;
   }
+
+  /** `toNs` on the bytes of the line. */
+  toNsBytes(buf: Buffer, secsStart: number, dot: number, fracEnd: number): number {
+    let seconds = 0;
+    for (let i = secsStart; i < dot; i++) seconds = seconds * 10 + buf[i]! - 0x30;
+    const digits = Math.min(fracEnd - dot - 1, NS_DIGITS);
+    let fraction = 0;
+    for (let i = dot + 1; i <= dot + digits; i++) fraction = fraction * 10 + buf[i]! - 0x30;
+    this.baseSeconds ??= seconds;
+    return (seconds - this.baseSeconds) * 1e9 + fraction * POWERS_OF_TEN[NS_DIGITS - digits]!;
+  }
 }
 
 /** Index of the `:` that ends the ` SECS.FRAC` timestamp, or -1. */
@@ -42,13 +53,13 @@ function findTimeColon(text: string): number {
   return -1;
 }
 
-function newEvent(line: number): PerfEvent {
+export function newEvent(line: number): PerfEvent {
   return {
     line,
     pid: undefined,
     tid: 0,
     cpu: -1,
-    timeNs: 0,
+    timeNs: -0,
     name: '',
     kind: EventKind.Other,
     prevComm: '',
@@ -58,6 +69,27 @@ function newEvent(line: number): PerfEvent {
     nextPid: 0,
     otherTid: 0,
     lostCount: 0,
+    stack: [],
+  };
+}
+
+/** A new event with the ids given and the name, kind and fields of `fields` (same shape as newEvent's). */
+export function eventFrom(line: number, pid: number | undefined, tid: number, cpu: number, fields: PerfEvent): PerfEvent {
+  return {
+    line,
+    pid,
+    tid,
+    cpu,
+    timeNs: -0,
+    name: fields.name,
+    kind: fields.kind,
+    prevComm: fields.prevComm,
+    prevPid: fields.prevPid,
+    prevState: fields.prevState,
+    nextComm: fields.nextComm,
+    nextPid: fields.nextPid,
+    otherTid: fields.otherTid,
+    lostCount: fields.lostCount,
     stack: [],
   };
 }

@@ -1,11 +1,15 @@
 /**
  * Turns `perf script` text into events: a header line, then the stack's frame lines (leaf first),
  * then a blank line. Frames are interned into a FrameTable; stacks are kept only where the consumer
- * asks, so the lines of stacks nobody needs are skipped after a one-byte test.
+ * asks, so the lines of stacks nobody needs are skipped after a one-byte test. A kept stack whose
+ * lines repeat an earlier one byte for byte is taken whole from a BodyCache.
  */
+import { wordViews, type WordViews } from '../collapse/lineTable.js';
+import { BodyCache } from './bodyCache.js';
 import type { PerfEvent } from './events.js';
-import { FrameTable } from './frameTable.js';
-import { isHeaderError, parseHeader, TimeBase } from './header.js';
+import { alignedBuffer, FrameTable } from './frameTable.js';
+import { isHeaderError, parseHeader, TimeBase, type HeaderResult } from './header.js';
+import { HeaderBytesParser } from './headerBytes.js';
 import { LineSplitter } from './lineSplitter.js';
 import { UserError } from '../io/userError.js';
 
@@ -41,6 +45,9 @@ export interface ParserHooks {
 const TAB = 0x09;
 const SPACE = 0x20;
 const HASH = 0x23;
+const NEWLINE = 0x0a;
+const BLANK_LINE = Buffer.from('\n\n');
+const NO_WORDS = wordViews(new ArrayBuffer(0), 0, 0);
 const PREVIEW_LENGTH = 60;
 
 function isBlankLine(buf: Buffer, start: number, end: number): boolean {
@@ -71,11 +78,57 @@ export class PerfScriptParser {
   private framesInCurrent = 0;
   private readonly splitter = new LineSplitter((buf, start, end) => this.line(buf, start, end));
 
-  constructor(private readonly hooks: ParserHooks) {}
+  /** The chunk being split (8-byte aligned), and word views of its memory from offset 0. */
+  private chunk: Buffer | null = null;
+  private chunkWords: WordViews = NO_WORDS;
+  private alignedCopy: Buffer = Buffer.alloc(0);
+  private alignedCopyWords: WordViews = NO_WORDS;
+
+  /** Whether the chunk being split holds a NUL byte (then headers go through header.ts, which refuses it). */
+  private chunkHasNul = false;
+  private readonly headerBytes: HeaderBytesParser;
+
+  private readonly bodies: BodyCache;
+  /** A kept stack being read line by line to be remembered: its body ends where this blank line starts. */
+  private bodyEnd = -1;
+  private bodyEvent: PerfEvent | null = null;
+  private bodyHeaderLine = 0;
+  private bodyCopy: Buffer = Buffer.alloc(0);
+  private bodyCopyWords: WordViews = NO_WORDS;
+  private bodyLength = 0;
+
+  /** `options.bodyCache: false` reads every stack line by line (for tests: the cache must not change results). */
+  constructor(
+    private readonly hooks: ParserHooks,
+    options: { bodyCache?: boolean } = {},
+  ) {
+    this.headerBytes = new HeaderBytesParser(this.time);
+    this.bodies = new BodyCache();
+    if (options.bodyCache === false) this.bodies.enabled = false;
+  }
 
   /** Feeds a chunk of raw input. */
   push(chunk: Buffer): void {
-    this.splitter.push(chunk);
+    const paddedEnd = chunk.byteOffset + ((chunk.length + 7) & ~7);
+    if ((chunk.byteOffset & 7) === 0 && paddedEnd <= chunk.buffer.byteLength) {
+      this.chunk = chunk;
+      this.chunkWords = wordViews(chunk.buffer, chunk.byteOffset, chunk.length);
+    } else {
+      if (this.alignedCopy.length < chunk.length) {
+        this.alignedCopy = alignedBuffer(chunk.length);
+        this.alignedCopyWords = wordViews(this.alignedCopy.buffer, 0, this.alignedCopy.length);
+      }
+      chunk.copy(this.alignedCopy);
+      this.chunk = this.alignedCopy.subarray(0, chunk.length);
+      this.chunkWords = this.alignedCopyWords;
+    }
+    this.chunkHasNul = this.chunk.indexOf(0) >= 0;
+    try {
+      this.splitter.push(this.chunk);
+    } finally {
+      this.chunk = null;
+      this.bodyEnd = -1;
+    }
   }
 
   /** Ends the input; throws PerfInputError when the last line was cut off. */
@@ -94,40 +147,43 @@ export class PerfScriptParser {
     }
   }
 
-  /** Feeds one line (without its newline). */
-  line(buf: Buffer, start: number, end: number): void {
+  /**
+   * Feeds one line (without its newline). Returns where to go on in the chunk being pushed when a
+   * cached stack was taken whole (the lines up to and including its blank line).
+   */
+  line(buf: Buffer, start: number, end: number): number | undefined {
     this.lineCount++;
     if (start === end) {
+      if (start === this.bodyEnd && buf === this.chunk) this.rememberBody();
       this.finishEvent();
-      return;
+      return undefined;
     }
     const first = buf[start]!;
-    if (first === TAB || first === SPACE) {
-      this.indentedLine(buf, start, end);
-      return;
-    }
-    if (first === HASH) return;
-    this.headerLine(buf, start, end);
+    if (first === TAB || first === SPACE) return this.indentedLine(buf, start, end);
+    if (first === HASH) return undefined;
+    return this.headerLine(buf, start, end);
   }
 
-  private indentedLine(buf: Buffer, start: number, end: number): void {
+  /** Returns where to go on in the chunk, as `line` does, when the line was a header. */
+  private indentedLine(buf: Buffer, start: number, end: number): number | undefined {
     const current = this.current;
-    if (current === null && this.skippingFrames) return;
+    if (current === null && this.skippingFrames) return undefined;
     // perf pads the comm of stackless events (uprobes, `-F comm,…`) with leading spaces; such a header
     // can only follow a header directly, and perf indents stack lines with a tab, so only a first
     // indented line that starts with a space is tried as one.
     if (current === null || this.framesInCurrent === 0) {
       if (isBlankLine(buf, start, end)) {
         this.finishEvent();
-        return;
+        return undefined;
       }
       if (current === null || (buf[start] === SPACE && this.looksLikeHeader(buf, start, end))) {
-        this.headerLine(buf, start, end);
-        return;
+        return this.headerLine(buf, start, end);
       }
     }
     this.framesInCurrent++;
-    if (this.keepCurrentStack) current.stack.push(this.frames.internLine(buf, start, end));
+    if (!this.keepCurrentStack) return undefined;
+    current.stack.push(buf === this.chunk ? this.frames.internWords(buf, this.chunkWords, start, end) : this.frames.internLine(buf, start, end));
+    return undefined;
   }
 
   private looksLikeHeader(buf: Buffer, start: number, end: number): boolean {
@@ -135,25 +191,108 @@ export class PerfScriptParser {
     return !isHeaderError(parseHeader(text, this.lineCount, new TimeBase()));
   }
 
-  private headerLine(buf: Buffer, start: number, end: number): void {
+  private headerLine(buf: Buffer, start: number, end: number): number | undefined {
     this.finishEvent();
-    const text = buf.toString('latin1', start, end).trimStart();
-    if (text.includes('\0')) {
-      throw new PerfInputError('binary data, not perf script text (a perf.data file? run "perf script" on it)', this.lineCount);
-    }
-    const parsed = parseHeader(text, this.lineCount, this.time);
+    this.bodyEnd = -1;
+    const parsed = (buf === this.chunk && !this.chunkHasNul ? this.headerBytes.parse(buf, this.chunkWords, start, end, this.lineCount) : undefined) ?? this.parseText(buf, start, end);
     if (isHeaderError(parsed)) {
-      if (parsed.fatal) throw new PerfInputError(`not a perf script header (${parsed.error}): ${preview(text)}`, this.lineCount);
+      if (parsed.fatal) {
+        const text = buf.toString('latin1', start, end).trimStart();
+        throw new PerfInputError(`not a perf script header (${parsed.error}): ${preview(text)}`, this.lineCount);
+      }
       if (this.skipped.count++ === 0) {
         this.skipped.firstLine = this.lineCount;
         this.skipped.firstReason = parsed.error;
       }
       this.skippingFrames = true;
-      return;
+      return undefined;
     }
     this.current = parsed;
     this.framesInCurrent = 0;
     this.keepCurrentStack = this.hooks.keepStack(parsed);
+    if (buf !== this.chunk) return undefined;
+    if (this.keepCurrentStack) {
+      this.frames.startStack();
+      if (this.bodies.enabled) {
+        const after = this.cachedBody(parsed, buf, end);
+        if (after >= 0) return after;
+      }
+    }
+    return this.stackLines(parsed, buf, end + 1);
+  }
+
+  /**
+   * The stack lines of `event` from `pos` on, as `line` would read them, without the round trip
+   * through the line splitter: every line that starts with a tab, up to the first other line (the
+   * blank line that ends the stack, usually), which is left to `line`. Returns where that line starts.
+   */
+  private stackLines(event: PerfEvent, buf: Buffer, pos: number): number {
+    const keep = this.keepCurrentStack;
+    const words = this.chunkWords;
+    const length = buf.length;
+    let count = 0;
+    while (pos < length && buf[pos] === TAB) {
+      const newline = buf.indexOf(NEWLINE, pos);
+      if (newline < 0) break;
+      if (count === 0 && isBlankLine(buf, pos, newline)) break;
+      if (keep) event.stack.push(this.frames.internWords(buf, words, pos, newline));
+      count++;
+      pos = newline + 1;
+    }
+    this.lineCount += count;
+    this.framesInCurrent += count;
+    return pos;
+  }
+
+  /** header.ts on the latin1 text of the line. */
+  private parseText(buf: Buffer, start: number, end: number): HeaderResult {
+    const text = buf.toString('latin1', start, end).trimStart();
+    if (text.includes('\0')) {
+      throw new PerfInputError('binary data, not perf script text (a perf.data file? run "perf script" on it)', this.lineCount);
+    }
+    return parseHeader(text, this.lineCount, this.time);
+  }
+
+  /**
+   * After the header (ending at `headerEnd`) of a kept stack: when the lines up to the next blank
+   * line are a body seen before, takes its frames, ends the event and returns the offset after the
+   * blank line. Otherwise returns -1: the lines are read one by one and the body is remembered at
+   * its blank line.
+   */
+  private cachedBody(event: PerfEvent, buf: Buffer, headerEnd: number): number {
+    const blank = buf.indexOf(BLANK_LINE, headerEnd);
+    if (blank <= headerEnd) return -1;
+    // Copied to offset 0, so that the same body has the same words wherever it sits in the input.
+    const length = blank - headerEnd;
+    if (this.bodyCopy.length < length) {
+      this.bodyCopy = alignedBuffer(length * 2);
+      this.bodyCopyWords = wordViews(this.bodyCopy.buffer, 0, this.bodyCopy.length);
+    }
+    buf.copy(this.bodyCopy, 0, headerEnd + 1, blank + 1);
+    const id = this.bodies.find(this.bodyCopyWords, 0, length);
+    if (id >= 0) {
+      const lines = this.bodies.lineCount(id);
+      event.stack = this.bodies.stack(id).slice();
+      this.framesInCurrent = lines;
+      this.lineCount += lines + 1;
+      this.finishEvent();
+      return blank + 2;
+    }
+    if (!this.bodies.enabled) return -1;
+    this.bodyEnd = blank + 1;
+    this.bodyEvent = event;
+    this.bodyHeaderLine = this.lineCount;
+    this.bodyLength = length;
+    return -1;
+  }
+
+  /** At the blank line ending a kept body read line by line (bodyCopy still holds it). */
+  private rememberBody(): void {
+    const event = this.current;
+    this.bodyEnd = -1;
+    const lines = this.lineCount - this.bodyHeaderLine - 1;
+    if (event === null || event !== this.bodyEvent || event.stack.length !== lines || this.framesInCurrent !== lines) return;
+    this.bodies.remember(this.bodyCopyWords, 0, this.bodyLength, lines, event.stack.slice());
   }
 
   private finishEvent(): void {
