@@ -1,7 +1,7 @@
 /**
  * Stack bodies seen before, taken whole: the frame lines between a header and its blank line,
- * compared as 8-byte words with the bodies kept, give the frame ids of the first time without
- * looking at the lines one by one. In a real recording about two thirds of the switch-out stacks
+ * compared as 8-byte words with the bodies kept, give the frame ids of the first time (or, for a
+ * stack nobody keeps, just the number of lines to skip) without looking at the lines one by one. In a real recording about two thirds of the switch-out stacks
  * repeat an earlier one byte for byte (a thread blocking at the same call site again).
  *
  * Only "clean" bodies are kept — every line a frame line that went into the stack — so that the
@@ -23,7 +23,8 @@ export class BodyCache {
    * cost 9% more than the rare extra comparisons of bodies that differ only between sampled words.
    */
   private bodies = new LineTable(1 << 10);
-  private stacks: (readonly number[])[] = [];
+  /** Frame ids per body, leaf first; null until the body was read for a stack that is kept. */
+  private stacks: (readonly number[] | null)[] = [];
   private lineCounts: number[] = [];
   private lookups = 0;
   private hits = 0;
@@ -45,9 +46,14 @@ export class BodyCache {
     return id;
   }
 
-  /** Frame ids of body `id`, leaf first (shared: copy before handing out). */
-  stack(id: number): readonly number[] {
+  /** Frame ids of body `id`, leaf first (shared: copy before handing out), or null when not known. */
+  stack(id: number): readonly number[] | null {
     return this.stacks[id]!;
+  }
+
+  /** The frames of body `id`, found without them, once read. */
+  setStack(id: number, stack: readonly number[]): void {
+    if (this.enabled) this.stacks[id] = stack;
   }
 
   /** Lines in body `id`. */
@@ -56,10 +62,10 @@ export class BodyCache {
   }
 
   /**
-   * Keeps the body `[start, end)` that the last `find` missed, read line by line into `stack`. No
-   * other lookup may come between that `find` and this call.
+   * Keeps the body `[start, end)` that the last `find` missed, read line by line into `stack` (null:
+   * its frames were not kept). No other lookup may come between that `find` and this call.
    */
-  remember(words: WordViews, start: number, end: number, lineCount: number, stack: readonly number[]): void {
+  remember(words: WordViews, start: number, end: number, lineCount: number, stack: readonly number[] | null): void {
     if (!this.enabled || this.bodies.bytes + (end - start) > MAX_BODY_BYTES) return;
     this.bodies.add(words, start, end);
     this.stacks.push(stack);

@@ -18,7 +18,9 @@ export class TimeBase {
   baseSeconds: number | undefined;
 
   toNs(text: string, secsStart: number, dot: number, fracEnd: number): number {
-    let seconds = 0;
+    // -0, not 0: V8 then computes in doubles from the first call instead of deoptimizing when
+    // seconds × 10^9 outgrows a small integer (the result is the same).
+    let seconds = -0;
     for (let i = secsStart; i < dot; i++) seconds = seconds * 10 + text.charCodeAt(i) - 0x30;
     const digits = Math.min(fracEnd - dot - 1, NS_DIGITS);
     let fraction = 0;
@@ -29,7 +31,7 @@ export class TimeBase {
 
   /** `toNs` on the bytes of the line. */
   toNsBytes(buf: Buffer, secsStart: number, dot: number, fracEnd: number): number {
-    let seconds = 0;
+    let seconds = -0;
     for (let i = secsStart; i < dot; i++) seconds = seconds * 10 + buf[i]! - 0x30;
     const digits = Math.min(fracEnd - dot - 1, NS_DIGITS);
     let fraction = 0;

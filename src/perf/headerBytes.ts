@@ -41,6 +41,8 @@ const OUT = bytes('OUT');
 const MAX_STRINGS = 1 << 16;
 /** Bytes of distinct header tails kept at most. */
 const MAX_TAIL_BYTES = 8 << 20;
+const TAIL_SLOTS = 256;
+const TAIL_SLOT_MASK = TAIL_SLOTS - 1;
 
 function isDigit(byte: number): boolean {
   return byte >= 0x30 && byte <= 0x39;
@@ -126,6 +128,8 @@ export class HeaderBytesParser {
   private readonly tails = new LineTable(1 << 10);
   /** Per tail: an event whose name, kind and fields are the ones that tail gives. */
   private readonly tailEvents: PerfEvent[] = [];
+  /** Per tail length (modulo TAIL_SLOTS): the two tails of that length seen last, most recent first. */
+  private readonly predicted = new Int32Array(TAIL_SLOTS * 2).fill(-1);
 
   constructor(
     private readonly time: TimeBase,
@@ -186,7 +190,7 @@ export class HeaderBytesParser {
     const tail = colon + 1;
     if (tail === end) return undefined;
     const tails = this.tails;
-    const id = this.tailCache ? tails.find(words, tail, end) : -1;
+    const id = this.tailCache ? this.tailId(words, tail, end) : -1;
     let event: PerfEvent;
     if (id >= 0) {
       event = eventFrom(line, pid, tid, cpu, this.tailEvents[id]!);
@@ -194,7 +198,7 @@ export class HeaderBytesParser {
       event = newEvent(line);
       if (!this.parseTail(buf, tail, end, event)) return undefined;
       if (this.tailCache && tails.bytes + end - tail <= MAX_TAIL_BYTES) {
-        tails.add(words, tail, end);
+        this.predicted[((end - tail) & TAIL_SLOT_MASK) * 2] = tails.add(words, tail, end);
         this.tailEvents.push(event);
       }
       event = eventFrom(line, pid, tid, cpu, event);
@@ -202,6 +206,28 @@ export class HeaderBytesParser {
     // Last, so that a header handed back to header.ts has not moved the time base.
     event.timeNs = this.time.toNsBytes(buf, secsStart, dot, colon);
     return event;
+  }
+
+  /**
+   * Id of the tail `[tail, end)`, or -1 (then `tails` is ready to add it). The two tails of this
+   * length seen last are tried before hashing: context switch records (half the headers) have a
+   * handful of tails, each of its own length.
+   */
+  private tailId(words: WordViews, tail: number, end: number): number {
+    const tails = this.tails;
+    const predicted = this.predicted;
+    const at = ((end - tail) & TAIL_SLOT_MASK) * 2;
+    const first = predicted[at]!;
+    if (first >= 0 && tails.matches(first, words, tail, end)) return first;
+    const second = predicted[at + 1]!;
+    const id = second >= 0 && tails.matches(second, words, tail, end) ? second : tails.find(words, tail, end);
+    if (id >= 0) {
+      predicted[at] = id;
+      predicted[at + 1] = first;
+    } else {
+      predicted[at + 1] = first;
+    }
+    return id;
   }
 
   /** Fills the fields the text `buf[tail, end)` after the timestamp's colon gives; false: ask header.ts. */

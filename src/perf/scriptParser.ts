@@ -93,6 +93,8 @@ export class PerfScriptParser {
   private bodyEnd = -1;
   private bodyEvent: PerfEvent | null = null;
   private bodyHeaderLine = 0;
+  /** The body's id when it was found without frames (a stack nobody kept before), else -1. */
+  private bodyId = -1;
   private bodyCopy: Buffer = Buffer.alloc(0);
   private bodyCopyWords: WordViews = NO_WORDS;
   private bodyLength = 0;
@@ -211,12 +213,12 @@ export class PerfScriptParser {
     this.framesInCurrent = 0;
     this.keepCurrentStack = this.hooks.keepStack(parsed);
     if (buf !== this.chunk) return undefined;
-    if (this.keepCurrentStack) {
-      this.frames.startStack();
-      if (this.bodies.enabled) {
-        const after = this.cachedBody(parsed, buf, end);
-        if (after >= 0) return after;
-      }
+    if (this.keepCurrentStack) this.frames.startStack();
+    // A stack follows (perf indents its lines with a tab); stackless records are followed by a header.
+    if (end + 1 >= buf.length || buf[end + 1] !== TAB) return undefined;
+    if (this.bodies.enabled) {
+      const after = this.cachedBody(parsed, buf, end);
+      if (after >= 0) return after;
     }
     return this.stackLines(parsed, buf, end + 1);
   }
@@ -254,10 +256,11 @@ export class PerfScriptParser {
   }
 
   /**
-   * After the header (ending at `headerEnd`) of a kept stack: when the lines up to the next blank
-   * line are a body seen before, takes its frames, ends the event and returns the offset after the
-   * blank line. Otherwise returns -1: the lines are read one by one and the body is remembered at
-   * its blank line.
+   * After the header (ending at `headerEnd`) of an event with a stack: when the lines up to the next
+   * blank line are a body seen before (with its frames, if this stack is kept), takes it, ends the
+   * event and returns the offset after the blank line. Otherwise returns -1: the lines are read one
+   * by one and the body is remembered at its blank line. Bodies of stacks nobody keeps are
+   * remembered too, by their line count only: taking them whole skips their lines.
    */
   private cachedBody(event: PerfEvent, buf: Buffer, headerEnd: number): number {
     const blank = buf.indexOf(BLANK_LINE, headerEnd);
@@ -271,28 +274,35 @@ export class PerfScriptParser {
     buf.copy(this.bodyCopy, 0, headerEnd + 1, blank + 1);
     const id = this.bodies.find(this.bodyCopyWords, 0, length);
     if (id >= 0) {
-      const lines = this.bodies.lineCount(id);
-      event.stack = this.bodies.stack(id).slice();
-      this.framesInCurrent = lines;
-      this.lineCount += lines + 1;
-      this.finishEvent();
-      return blank + 2;
+      const stack = this.bodies.stack(id);
+      if (!this.keepCurrentStack || stack !== null) {
+        const lines = this.bodies.lineCount(id);
+        if (stack !== null && this.keepCurrentStack) event.stack = stack.slice();
+        this.framesInCurrent = lines;
+        this.lineCount += lines + 1;
+        this.finishEvent();
+        return blank + 2;
+      }
     }
     if (!this.bodies.enabled) return -1;
     this.bodyEnd = blank + 1;
     this.bodyEvent = event;
+    this.bodyId = id;
     this.bodyHeaderLine = this.lineCount;
     this.bodyLength = length;
     return -1;
   }
 
-  /** At the blank line ending a kept body read line by line (bodyCopy still holds it). */
+  /** At the blank line ending a body read line by line (bodyCopy still holds it). */
   private rememberBody(): void {
     const event = this.current;
     this.bodyEnd = -1;
     const lines = this.lineCount - this.bodyHeaderLine - 1;
-    if (event === null || event !== this.bodyEvent || event.stack.length !== lines || this.framesInCurrent !== lines) return;
-    this.bodies.remember(this.bodyCopyWords, 0, this.bodyLength, lines, event.stack.slice());
+    if (event === null || event !== this.bodyEvent || this.framesInCurrent !== lines) return;
+    const keep = this.keepCurrentStack;
+    if (keep && event.stack.length !== lines) return;
+    if (this.bodyId < 0) this.bodies.remember(this.bodyCopyWords, 0, this.bodyLength, lines, keep ? event.stack.slice() : null);
+    else if (keep) this.bodies.setStack(this.bodyId, event.stack.slice());
   }
 
   private finishEvent(): void {
