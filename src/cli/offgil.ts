@@ -22,7 +22,8 @@ export function buildProgram(): Command {
     .showHelpAfterError('(offgil --help shows the options)')
     .exitOverride();
   addAnalysisOptions(program).action(async (options: AnalysisCliOptions & { input?: string }) => {
-    await runAnalysis(await openInput(options.input), options);
+    // The analyzer keeps nothing of a chunk (it copies what it remembers), so a file is read into one reused buffer.
+    await runAnalysis(await openInput(options.input, { reuseChunks: true }), options);
   });
   program.addCommand(recordCommand());
   program.addCommand(collapseCommand());
