@@ -75,27 +75,6 @@ export function newEvent(line: number): PerfEvent {
   };
 }
 
-/** A new event with the ids given and the name, kind and fields of `fields` (same shape as newEvent's). */
-export function eventFrom(line: number, pid: number | undefined, tid: number, cpu: number, fields: PerfEvent): PerfEvent {
-  return {
-    line,
-    pid,
-    tid,
-    cpu,
-    timeNs: -0,
-    name: fields.name,
-    kind: fields.kind,
-    prevComm: fields.prevComm,
-    prevPid: fields.prevPid,
-    prevState: fields.prevState,
-    nextComm: fields.nextComm,
-    nextPid: fields.nextPid,
-    otherTid: fields.otherTid,
-    lostCount: fields.lostCount,
-    stack: [],
-  };
-}
-
 /**
  * Why a line is not a usable header. `fatal` when it is not a `perf script` header at all; otherwise
  * the header is fine but the fields of an event offgil interprets are not, and the event is skipped.

@@ -6,10 +6,9 @@
  * starts with whitespace) it returns undefined and the caller uses header.ts, which also words the
  * errors. Tests compare both on every header of the fixtures and on mutated headers.
  */
-import { LineTable, type WordViews } from '../collapse/lineTable.js';
 import { ByteKeyTable } from './byteKeyTable.js';
 import { EventKind, type PerfEvent } from './events.js';
-import { eventFrom, newEvent, type HeaderResult, type TimeBase } from './header.js';
+import { newEvent, type HeaderResult, type TimeBase } from './header.js';
 
 const SPACE = 0x20;
 const DOT = 0x2e;
@@ -39,10 +38,6 @@ const OUT = bytes('OUT');
 
 /** Distinct strings interned per table at most; past that they are decoded each time. */
 const MAX_STRINGS = 1 << 16;
-/** Bytes of distinct header tails kept at most. */
-const MAX_TAIL_BYTES = 8 << 20;
-const TAIL_SLOTS = 256;
-const TAIL_SLOT_MASK = TAIL_SLOTS - 1;
 
 function isDigit(byte: number): boolean {
   return byte >= 0x30 && byte <= 0x39;
@@ -121,27 +116,12 @@ class ByteStrings {
 export class HeaderBytesParser {
   private readonly latin1 = new ByteStrings('latin1');
   private readonly utf8 = new ByteStrings('utf8');
-  /**
-   * The text after the timestamp's colon decides the event's name, kind and fields, and repeats
-   * (the same two threads switching, the same wakeup): 92–99% of the headers of a real recording.
-   */
-  private readonly tails = new LineTable(1 << 10);
-  /** Per tail: an event whose name, kind and fields are the ones that tail gives. */
-  private readonly tailEvents: PerfEvent[] = [];
-  /** Per tail length (modulo TAIL_SLOTS): the two tails of that length seen last, most recent first. */
-  private readonly predicted = new Int32Array(TAIL_SLOTS * 2).fill(-1);
-
-  constructor(
-    private readonly time: TimeBase,
-    private readonly tailCache = true,
-  ) {}
+  constructor(private readonly time: TimeBase) {}
 
   /**
-   * The event of the header `buf[start, end)` (which holds no NUL byte; `words` views `buf` from
-   * its offset 0, which is 8-byte aligned and readable up to the next multiple of 8), or undefined:
-   * ask header.ts.
+   * The event of the header `buf[start, end)` (which holds no NUL byte), or undefined: ask header.ts.
    */
-  parse(buf: Buffer, words: WordViews, start: number, end: number, line: number): HeaderResult | undefined {
+  parse(buf: Buffer, start: number, end: number, line: number): HeaderResult | undefined {
     if (start >= end || isJsSpaceByte(buf[start]!)) return undefined;
     // header.ts's findTimeColon: the first `:` after ` SECS.FRAC` (or SECS.FRAC at the line start).
     let colon = buf.indexOf(COLON, start);
@@ -187,47 +167,14 @@ export class HeaderBytesParser {
     }
     if (Number.isNaN(tid) || Number.isNaN(pid)) return undefined;
 
-    const tail = colon + 1;
-    if (tail === end) return undefined;
-    const tails = this.tails;
-    const id = this.tailCache ? this.tailId(words, tail, end) : -1;
-    let event: PerfEvent;
-    if (id >= 0) {
-      event = eventFrom(line, pid, tid, cpu, this.tailEvents[id]!);
-    } else {
-      event = newEvent(line);
-      if (!this.parseTail(buf, tail, end, event)) return undefined;
-      if (this.tailCache && tails.bytes + end - tail <= MAX_TAIL_BYTES) {
-        this.predicted[((end - tail) & TAIL_SLOT_MASK) * 2] = tails.add(words, tail, end);
-        this.tailEvents.push(event);
-      }
-      event = eventFrom(line, pid, tid, cpu, event);
-    }
+    const event = newEvent(line);
+    event.cpu = cpu;
+    event.pid = pid;
+    event.tid = tid;
+    if (!this.parseTail(buf, colon + 1, end, event)) return undefined;
     // Last, so that a header handed back to header.ts has not moved the time base.
     event.timeNs = this.time.toNsBytes(buf, secsStart, dot, colon);
     return event;
-  }
-
-  /**
-   * Id of the tail `[tail, end)`, or -1 (then `tails` is ready to add it). The two tails of this
-   * length seen last are tried before hashing: context switch records (half the headers) have a
-   * handful of tails, each of its own length.
-   */
-  private tailId(words: WordViews, tail: number, end: number): number {
-    const tails = this.tails;
-    const predicted = this.predicted;
-    const at = ((end - tail) & TAIL_SLOT_MASK) * 2;
-    const first = predicted[at]!;
-    if (first >= 0 && tails.matches(first, words, tail, end)) return first;
-    const second = predicted[at + 1]!;
-    const id = second >= 0 && tails.matches(second, words, tail, end) ? second : tails.find(words, tail, end);
-    if (id >= 0) {
-      predicted[at] = id;
-      predicted[at + 1] = first;
-    } else {
-      predicted[at + 1] = first;
-    }
-    return id;
   }
 
   /** Fills the fields the text `buf[tail, end)` after the timestamp's colon gives; false: ask header.ts. */

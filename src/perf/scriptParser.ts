@@ -1,11 +1,11 @@
 /**
  * Turns `perf script` text into events: a header line, then the stack's frame lines (leaf first),
  * then a blank line. Frames are interned into a FrameTable; stacks are kept only where the consumer
- * asks, so the lines of stacks nobody needs are skipped after a one-byte test. A kept stack whose
- * lines repeat an earlier one byte for byte is taken whole from a BodyCache.
+ * asks, so the lines of stacks nobody needs are skipped after a one-byte test. Headers are parsed on
+ * their bytes (headerBytes.ts) and stack lines read in the parser's own loop, without a string or a
+ * callback per line.
  */
 import { wordViews, type WordViews } from '../collapse/lineTable.js';
-import { BodyCache } from './bodyCache.js';
 import type { PerfEvent } from './events.js';
 import { alignedBuffer, FrameTable } from './frameTable.js';
 import { isHeaderError, parseHeader, TimeBase, type HeaderResult } from './header.js';
@@ -46,7 +46,6 @@ const TAB = 0x09;
 const SPACE = 0x20;
 const HASH = 0x23;
 const NEWLINE = 0x0a;
-const BLANK_LINE = Buffer.from('\n\n');
 const NO_WORDS = wordViews(new ArrayBuffer(0), 0, 0);
 const PREVIEW_LENGTH = 60;
 
@@ -88,25 +87,8 @@ export class PerfScriptParser {
   private chunkHasNul = false;
   private readonly headerBytes: HeaderBytesParser;
 
-  private readonly bodies: BodyCache;
-  /** A kept stack being read line by line to be remembered: its body ends where this blank line starts. */
-  private bodyEnd = -1;
-  private bodyEvent: PerfEvent | null = null;
-  private bodyHeaderLine = 0;
-  /** The body's id when it was found without frames (a stack nobody kept before), else -1. */
-  private bodyId = -1;
-  private bodyCopy: Buffer = Buffer.alloc(0);
-  private bodyCopyWords: WordViews = NO_WORDS;
-  private bodyLength = 0;
-
-  /** `options.bodyCache: false` reads every stack line by line (for tests: the cache must not change results). */
-  constructor(
-    private readonly hooks: ParserHooks,
-    options: { bodyCache?: boolean } = {},
-  ) {
+  constructor(private readonly hooks: ParserHooks) {
     this.headerBytes = new HeaderBytesParser(this.time);
-    this.bodies = new BodyCache();
-    if (options.bodyCache === false) this.bodies.enabled = false;
   }
 
   /** Feeds a chunk of raw input. */
@@ -129,7 +111,6 @@ export class PerfScriptParser {
       this.splitter.push(this.chunk);
     } finally {
       this.chunk = null;
-      this.bodyEnd = -1;
     }
   }
 
@@ -150,13 +131,12 @@ export class PerfScriptParser {
   }
 
   /**
-   * Feeds one line (without its newline). Returns where to go on in the chunk being pushed when a
-   * cached stack was taken whole (the lines up to and including its blank line).
+   * Feeds one line (without its newline). Returns where to go on in the chunk being pushed when the
+   * line was a header and the parser read its stack lines itself.
    */
   line(buf: Buffer, start: number, end: number): number | undefined {
     this.lineCount++;
     if (start === end) {
-      if (start === this.bodyEnd && buf === this.chunk) this.rememberBody();
       this.finishEvent();
       return undefined;
     }
@@ -195,8 +175,7 @@ export class PerfScriptParser {
 
   private headerLine(buf: Buffer, start: number, end: number): number | undefined {
     this.finishEvent();
-    this.bodyEnd = -1;
-    const parsed = (buf === this.chunk && !this.chunkHasNul ? this.headerBytes.parse(buf, this.chunkWords, start, end, this.lineCount) : undefined) ?? this.parseText(buf, start, end);
+    const parsed = (buf === this.chunk && !this.chunkHasNul ? this.headerBytes.parse(buf, start, end, this.lineCount) : undefined) ?? this.parseText(buf, start, end);
     if (isHeaderError(parsed)) {
       if (parsed.fatal) {
         const text = buf.toString('latin1', start, end).trimStart();
@@ -212,15 +191,8 @@ export class PerfScriptParser {
     this.current = parsed;
     this.framesInCurrent = 0;
     this.keepCurrentStack = this.hooks.keepStack(parsed);
-    if (buf !== this.chunk) return undefined;
     if (this.keepCurrentStack) this.frames.startStack();
-    // A stack follows (perf indents its lines with a tab); stackless records are followed by a header.
-    if (end + 1 >= buf.length || buf[end + 1] !== TAB) return undefined;
-    if (this.bodies.enabled) {
-      const after = this.cachedBody(parsed, buf, end);
-      if (after >= 0) return after;
-    }
-    return this.stackLines(parsed, buf, end + 1);
+    return buf === this.chunk ? this.stackLines(parsed, buf, end + 1) : undefined;
   }
 
   /**
@@ -253,56 +225,6 @@ export class PerfScriptParser {
       throw new PerfInputError('binary data, not perf script text (a perf.data file? run "perf script" on it)', this.lineCount);
     }
     return parseHeader(text, this.lineCount, this.time);
-  }
-
-  /**
-   * After the header (ending at `headerEnd`) of an event with a stack: when the lines up to the next
-   * blank line are a body seen before (with its frames, if this stack is kept), takes it, ends the
-   * event and returns the offset after the blank line. Otherwise returns -1: the lines are read one
-   * by one and the body is remembered at its blank line. Bodies of stacks nobody keeps are
-   * remembered too, by their line count only: taking them whole skips their lines.
-   */
-  private cachedBody(event: PerfEvent, buf: Buffer, headerEnd: number): number {
-    const blank = buf.indexOf(BLANK_LINE, headerEnd);
-    if (blank <= headerEnd) return -1;
-    // Copied to offset 0, so that the same body has the same words wherever it sits in the input.
-    const length = blank - headerEnd;
-    if (this.bodyCopy.length < length) {
-      this.bodyCopy = alignedBuffer(length * 2);
-      this.bodyCopyWords = wordViews(this.bodyCopy.buffer, 0, this.bodyCopy.length);
-    }
-    buf.copy(this.bodyCopy, 0, headerEnd + 1, blank + 1);
-    const id = this.bodies.find(this.bodyCopyWords, 0, length);
-    if (id >= 0) {
-      const stack = this.bodies.stack(id);
-      if (!this.keepCurrentStack || stack !== null) {
-        const lines = this.bodies.lineCount(id);
-        if (stack !== null && this.keepCurrentStack) event.stack = stack.slice();
-        this.framesInCurrent = lines;
-        this.lineCount += lines + 1;
-        this.finishEvent();
-        return blank + 2;
-      }
-    }
-    if (!this.bodies.enabled) return -1;
-    this.bodyEnd = blank + 1;
-    this.bodyEvent = event;
-    this.bodyId = id;
-    this.bodyHeaderLine = this.lineCount;
-    this.bodyLength = length;
-    return -1;
-  }
-
-  /** At the blank line ending a body read line by line (bodyCopy still holds it). */
-  private rememberBody(): void {
-    const event = this.current;
-    this.bodyEnd = -1;
-    const lines = this.lineCount - this.bodyHeaderLine - 1;
-    if (event === null || event !== this.bodyEvent || this.framesInCurrent !== lines) return;
-    const keep = this.keepCurrentStack;
-    if (keep && event.stack.length !== lines) return;
-    if (this.bodyId < 0) this.bodies.remember(this.bodyCopyWords, 0, this.bodyLength, lines, keep ? event.stack.slice() : null);
-    else if (keep) this.bodies.setStack(this.bodyId, event.stack.slice());
   }
 
   private finishEvent(): void {

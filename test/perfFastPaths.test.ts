@@ -1,8 +1,8 @@
 /**
- * The parser's fast paths never change what it reads: headers parsed on bytes (with their tails
- * cached) give what header.ts gives, and stacks taken whole from the body cache or read in the
- * parser's own loop give what line-by-line reading gives — on every fixture, on mutated headers and
- * on hand-made stacks chosen to trip a cache.
+ * The parser's fast paths never change what it reads: headers parsed on bytes give what header.ts
+ * gives, and stacks read in the parser's own loop from aligned or copied chunks give what
+ * line-by-line reading gives — on every fixture, on mutated headers and on hand-made stacks chosen
+ * to trip the loop and the frame-line table's prediction.
  */
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -10,8 +10,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { gunzipSync } from 'node:zlib';
 import { analyze, analyzeStream, type AnalyzeOptions } from '../src/analyze.js';
-import { wordViews } from '../src/collapse/lineTable.js';
-import { MAX_BODY_BYTES } from '../src/perf/bodyCache.js';
+import { MAX_FRAME_LINE_BYTES } from '../src/perf/frameTable.js';
 import { EventKind, type PerfEvent } from '../src/perf/events.js';
 import { isHeaderError, parseHeader, TimeBase } from '../src/perf/header.js';
 import { HeaderBytesParser } from '../src/perf/headerBytes.js';
@@ -46,8 +45,7 @@ function headerLines(text: Buffer): Buffer[] {
 /** Both parsers on one header; fails when the bytes parser accepts it and the events differ. Returns whether it accepted. */
 function compareHeader(bytesParser: HeaderBytesParser, line: Buffer, offset: number): boolean {
   const buf = alignedCopy(line, offset);
-  const words = wordViews(buf.buffer, 0, buf.byteOffset + buf.length);
-  const fromBytes = bytesParser.parse(Buffer.from(buf.buffer, 0, buf.byteOffset + buf.length), words, buf.byteOffset, buf.byteOffset + buf.length, 7);
+  const fromBytes = bytesParser.parse(Buffer.from(buf.buffer, 0, buf.byteOffset + buf.length), buf.byteOffset, buf.byteOffset + buf.length, 7);
   const time = new TimeBase();
   time.baseSeconds = 0;
   const fromText = parseHeader(line.toString('latin1').trimStart(), 7, time);
@@ -57,24 +55,22 @@ function compareHeader(bytesParser: HeaderBytesParser, line: Buffer, offset: num
   return true;
 }
 
-function newBytesParser(tailCache = true): HeaderBytesParser {
+function newBytesParser(): HeaderBytesParser {
   const time = new TimeBase();
   time.baseSeconds = 0;
-  return new HeaderBytesParser(time, tailCache);
+  return new HeaderBytesParser(time);
 }
 
 describe('headers parsed on bytes give what header.ts gives', () => {
-  test('every header of every fixture, at every alignment, with and without the tail cache', () => {
+  test('every header of every fixture', () => {
     let accepted = 0;
     let total = 0;
     for (const name of FIXTURE_FILES) {
-      const cached = newBytesParser();
-      const uncached = newBytesParser(false);
+      const parser = newBytesParser();
       const lines = headerLines(fixtureBytes(name));
       lines.forEach((line, i) => {
         total++;
-        if (compareHeader(cached, line, i & 7)) accepted++;
-        compareHeader(uncached, line, (i * 3) & 7);
+        if (compareHeader(parser, line, i & 7)) accepted++;
       });
     }
     // Everything but perf 4 layouts, PERF_RECORD_LOST and such is taken by the bytes parser.
@@ -134,9 +130,9 @@ interface SeenEvent {
 }
 
 /** Every event the parser gives, with its stack as `name dso` strings. */
-function readEvents(input: Buffer, keep: (event: PerfEvent) => boolean, mode: { bodyCache: boolean; chunk?: number; offset?: number; lines?: boolean }): SeenEvent[] {
+function readEvents(input: Buffer, keep: (event: PerfEvent) => boolean, mode: { chunk?: number; offset?: number; lines?: boolean }): SeenEvent[] {
   const events: PerfEvent[] = [];
-  const parser = new PerfScriptParser({ keepStack: keep, onEvent: (event) => events.push(event) }, { bodyCache: mode.bodyCache });
+  const parser = new PerfScriptParser({ keepStack: keep, onEvent: (event) => events.push(event) });
   if (mode.lines) {
     const text = input.toString('latin1').split('\n');
     if (text.at(-1) === '') text.pop();
@@ -174,20 +170,14 @@ function readOrFail(input: Buffer, keep: (event: PerfEvent) => boolean, mode: Pa
 }
 
 function assertSameEvents(input: Buffer, keep: (event: PerfEvent) => boolean, label: string): void {
-  const reference = readOrFail(input, keep, { bodyCache: false, lines: true });
+  const reference = readOrFail(input, keep, { lines: true });
   assert.equal(typeof reference, 'object', `${label}: ${String(reference)}`);
-  for (const mode of [
-    { bodyCache: true },
-    { bodyCache: false },
-    { bodyCache: true, chunk: 4096, offset: 3 },
-    { bodyCache: true, chunk: 65_537, offset: 0 },
-    { bodyCache: true, chunk: 777, offset: 5 },
-  ]) {
+  for (const mode of [{}, { chunk: 4096, offset: 3 }, { chunk: 65_537, offset: 0 }, { chunk: 777, offset: 5 }]) {
     assert.deepEqual(readOrFail(input, keep, mode), reference, `${label} ${JSON.stringify(mode)}`);
   }
 }
 
-describe('stacks from the body cache and the parser loop equal line-by-line reading', () => {
+describe('stacks read in the parser loop equal line-by-line reading', () => {
   for (const name of FIXTURE_FILES) {
     test(`${name}: switch stacks, switch and wake stacks, every stack`, () => {
       const input = fixtureBytes(name);
@@ -217,7 +207,7 @@ describe('stacks from the body cache and the parser loop equal line-by-line read
     const input = Buffer.from(text);
     assertSameEvents(input, keepSwitches, 'switches');
     assertSameEvents(input, keepSwitchesAndWakes, 'switches and wakes');
-    const events = readEvents(input, keepSwitches, { bodyCache: true });
+    const events = readEvents(input, keepSwitches, {});
     assert.equal(new Set(events.filter((event) => event.tid === 8).map((event) => event.frames.join('|'))).size, 1, 'offsets do not make frames');
     assert.equal(new Set(events.filter((event) => event.tid === 9).map((event) => event.frames.join('|'))).size, 3);
   });
@@ -241,31 +231,25 @@ describe('stacks from the body cache and the parser loop equal line-by-line read
     assertSameEvents(Buffer.from(text), keepAll, 'dirty bodies');
   });
 
-  test('stacks longer than the body cache holds, and than a chunk', () => {
+  test('stacks longer than a chunk, and more distinct frame lines than the line table keeps', () => {
     const long = Array.from({ length: 3000 }, (_, i) => `${(0x400000 + i).toString(16)} f${i % 50}+0x${i.toString(16)} (/lib/x.so)`);
     let text = '';
     let time = 1;
     for (let repeat = 0; repeat < 4; repeat++) text += `${header(5, time++)}\n${stackOf(long)}\n${header(6, time++)}\n${stack(...FRAMES)}\n`;
     assertSameEvents(Buffer.from(text), keepSwitches, 'long stacks');
-    // One body over the cache's cap is read line by line and never kept.
-    const huge = `${header(5, time++)}\n${stackOf(Array.from({ length: Math.ceil(MAX_BODY_BYTES / 20) + 10 }, (_, i) => `${i.toString(16)} g+0x1 (/lib/x.so)`))}\n`;
-    const input = Buffer.from(huge + huge);
-    const events = readEvents(input, keepSwitches, { bodyCache: true });
-    assert.equal(events.length, 2);
-    assert.equal(events[0]!.frames.length, events[1]!.frames.length);
-    assert.deepEqual(events[0]!.frames.slice(0, 3), events[1]!.frames.slice(0, 3));
-  });
-
-  test('stacks that never repeat switch the body cache off; later repeats are still read right', () => {
-    let text = '';
-    let time = 1;
-    for (let i = 0; i < 6000; i++) text += `${header(5, time++)}\n${stack(`${(0x400000 + i).toString(16)} leaf (/m)`, FRAMES[2]!)}\n`;
-    for (let i = 0; i < 300; i++) text += `${header(6, time++)}\n${stack(...FRAMES)}\n`;
-    assertSameEvents(Buffer.from(text), keepSwitches, 'no repeats');
+    // Past the table's cap, new lines are scanned every time: same frames, bounded memory.
+    const lineBytes = 40;
+    const distinct = Array.from({ length: Math.ceil(MAX_FRAME_LINE_BYTES / lineBytes) + 1000 }, (_, i) => `${i.toString(16).padStart(12, '0')} g${i % 7}+0x1 (/lib/x.so)`);
+    const input = Buffer.from(`${header(5, time++)}\n${stackOf(distinct)}\n${header(5, time++)}\n${stackOf(distinct.slice(-50))}\n${header(6, time++)}\n${stack(...FRAMES)}\n`);
+    const events = readEvents(input, keepSwitches, {});
+    assert.equal(events.length, 3);
+    assert.equal(events[0]!.frames.length, distinct.length);
+    assert.deepEqual(events[1]!.frames, events[0]!.frames.slice(-50));
+    assert.deepEqual(new Set(events[0]!.frames), new Set(Array.from({ length: 7 }, (_, i) => `g${i} /lib/x.so`)));
   });
 });
 
-describe('the analysis from chunks (bytes, caches) equals the analysis from lines', () => {
+describe('the analysis from chunks (bytes, parser loop) equals the analysis from lines', () => {
   const optionSets: AnalyzeOptions[] = [{}, { states: ['all'], rootFrame: 'tid' }, { until: 'wakeup', states: ['all'], keepCpythonEvals: true }];
   for (const name of FIXTURE_FILES) {
     test(name, async () => {
