@@ -23,6 +23,13 @@ const bytes = (text: string): Buffer => Buffer.from(text, 'latin1');
 const PERF_RECORD = bytes('PERF_RECORD_');
 const SWITCH = bytes('PERF_RECORD_SWITCH');
 const SWITCH_CPU_WIDE = bytes('PERF_RECORD_SWITCH_CPU_WIDE');
+const SCHED = bytes('sched:');
+const SCHED_SWITCH_NAME = 'sched:sched_switch';
+const SCHED_WAKING_NAME = 'sched:sched_waking';
+const SCHED_WAKEUP_NAME = 'sched:sched_wakeup';
+const SWITCH_NAME = 'PERF_RECORD_SWITCH';
+const SWITCH_CPU_WIDE_NAME = 'PERF_RECORD_SWITCH_CPU_WIDE';
+const LOWER_G = 0x67;
 const SCHED_SWITCH = bytes('sched_switch');
 const SCHED_WAKING = bytes('sched_waking');
 const SCHED_WAKEUP = bytes('sched_wakeup');
@@ -187,16 +194,21 @@ export class HeaderBytesParser {
     while (shortStart > at && buf[shortStart - 1] !== COLON) shortStart--;
     let fields = nameEnd + 1;
     while (fields < end && isJsSpaceByte(buf[fields]!)) fields++;
+    // The usual names are constants: `sched:` and a short name compared already.
+    const schedPrefix = shortStart - at === SCHED.length && startsWithAt(buf, at, shortStart, SCHED);
     if (sameBytes(buf, shortStart, nameEnd, SCHED_SWITCH)) {
       if (!this.switchFields(buf, fields, end, event)) return false;
       event.kind = EventKind.Switch;
+      event.name = schedPrefix ? SCHED_SWITCH_NAME : this.latin1.get(buf, at, nameEnd);
     } else if (sameBytes(buf, shortStart, nameEnd, SCHED_WAKING) || sameBytes(buf, shortStart, nameEnd, SCHED_WAKEUP)) {
       const target = wakeTarget(buf, fields, end);
       if (Number.isNaN(target)) return false;
       event.kind = EventKind.Wake;
       event.otherTid = target;
+      event.name = !schedPrefix ? this.latin1.get(buf, at, nameEnd) : buf[nameEnd - 1] === LOWER_G ? SCHED_WAKING_NAME : SCHED_WAKEUP_NAME;
+    } else {
+      event.name = this.latin1.get(buf, at, nameEnd);
     }
-    event.name = this.latin1.get(buf, at, nameEnd);
     return true;
   }
 
@@ -221,25 +233,26 @@ export class HeaderBytesParser {
   private sideBand(buf: Buffer, at: number, end: number, event: PerfEvent): boolean {
     const nameEnd = indexOfByte(buf, at, end, SPACE);
     if (nameEnd < 0) return false;
+    // header.ts trims the rest on both sides; trailing blanks cannot change what is searched here
+    // (none of `IN`, `OUT`, `pid/tid:`, `/` or a digit is a blank), so only the leading ones are skipped.
     let rest = nameEnd + 1;
-    let restEnd = end;
-    while (rest < restEnd && isJsSpaceByte(buf[rest]!)) rest++;
-    while (restEnd > rest && isJsSpaceByte(buf[restEnd - 1]!)) restEnd--;
-    const inward = startsWithAt(buf, rest, restEnd, IN);
-    if (!inward && !startsWithAt(buf, rest, restEnd, OUT)) return false;
+    while (rest < end && isJsSpaceByte(buf[rest]!)) rest++;
+    const inward = startsWithAt(buf, rest, end, IN);
+    if (!inward && !startsWithAt(buf, rest, end, OUT)) return false;
     if (sameBytes(buf, at, nameEnd, SWITCH)) {
       event.kind = inward ? EventKind.SwitchIn : EventKind.SwitchOut;
+      event.name = SWITCH_NAME;
     } else if (sameBytes(buf, at, nameEnd, SWITCH_CPU_WIDE)) {
-      const label = indexOfIn(buf, rest, restEnd, PID_TID);
-      const slash = label < 0 ? -1 : indexOfByte(buf, label + PID_TID.length, restEnd, SLASH);
-      const otherTid = slash < 0 ? NaN : parseIntAt(buf, slash + 1, restEnd);
+      const label = indexOfIn(buf, rest, end, PID_TID);
+      const slash = label < 0 ? -1 : indexOfByte(buf, label + PID_TID.length, end, SLASH);
+      const otherTid = slash < 0 ? NaN : parseIntAt(buf, slash + 1, end);
       if (Number.isNaN(otherTid)) return false;
       event.kind = inward ? EventKind.CpuWideIn : EventKind.CpuWideOut;
       event.otherTid = otherTid;
+      event.name = SWITCH_CPU_WIDE_NAME;
     } else {
       return false;
     }
-    event.name = this.latin1.get(buf, at, nameEnd);
     return true;
   }
 }
