@@ -6,7 +6,7 @@
 import { createWriteStream, existsSync } from 'node:fs';
 import { once } from 'node:events';
 import { join } from 'node:path';
-import { ANCHORS, fastestOf, ROOT, sizeMb, type BenchRow } from './measure.js';
+import { ANCHORS, fastestInRounds, ROOT, sizeMb, type BenchRow, type Contender } from './measure.js';
 
 const FLAMEGRAPH_BIN = join(ROOT, 'bin', 'flamegraph');
 const FLAMEGRAPH_PL = join(ANCHORS, 'flamegraph.pl');
@@ -79,25 +79,23 @@ export async function writeBenchInput(path: string, lines = BENCH_LINES): Promis
   await once(out, 'finish');
 }
 
-/** Runs per command; the fastest counts, so that a busy moment on the machine does not decide the ratio. */
+/** Rounds; each command's fastest run counts, so that a busy moment on the machine does not decide the ratio. */
 const RUNS = 3;
-
-function fastest(command: string, args: readonly string[], output: string): ReturnType<typeof fastestOf> {
-  return fastestOf(RUNS, command, args, undefined, output);
-}
 
 export async function benchFlamegraph(workDir: string): Promise<BenchRow[]> {
   const input = join(workDir, 'flamegraph-bench.folded');
   await writeBenchInput(input);
   const inputMb = sizeMb(input);
-  const ours = fastest(process.execPath, [FLAMEGRAPH_BIN, input], join(workDir, 'flamegraph-bench.svg'));
   const label = `flamegraph (${BENCH_LINES.toLocaleString('en')} folded lines → SVG, best of ${RUNS})`;
+  const contenders: Contender[] = [{ name: label, command: process.execPath, args: [FLAMEGRAPH_BIN, input], stdout: join(workDir, 'flamegraph-bench.svg') }];
   if (!existsSync(FLAMEGRAPH_PL)) {
-    return [{ name: label, inputMb, ...ours, note: `flamegraph.pl not found at ${FLAMEGRAPH_PL}: no comparison` }];
+    const [ours] = fastestInRounds(RUNS, contenders);
+    return [{ name: label, inputMb, ...ours!, note: `flamegraph.pl not found at ${FLAMEGRAPH_PL}: no comparison` }];
   }
-  const perl = fastest('perl', [FLAMEGRAPH_PL, input], join(workDir, 'flamegraph-bench-pl.svg'));
+  contenders.push({ name: 'flamegraph.pl', command: 'perl', args: [FLAMEGRAPH_PL, input], stdout: join(workDir, 'flamegraph-bench-pl.svg') });
+  const [ours, perl] = fastestInRounds(RUNS, contenders);
   return [
-    { name: label, inputMb, ...ours, note: `${(perl.seconds / ours.seconds).toFixed(1)}× faster than flamegraph.pl` },
-    { name: `flamegraph.pl (same input, best of ${RUNS})`, inputMb, ...perl },
+    { name: label, inputMb, ...ours!, ratio: `${(perl!.seconds / ours!.seconds).toFixed(1)}×`, note: 'ratio: to flamegraph.pl' },
+    { name: `flamegraph.pl (same input, best of ${RUNS})`, inputMb, ...perl!, ratio: '1.0×' },
   ];
 }

@@ -225,7 +225,7 @@ export class OffGilAnalyzer {
     this.maxNs = options.maxUs === undefined ? Infinity : options.maxUs * 1000;
   }
 
-  /** Feeds raw `perf script` bytes (any chunking). */
+  /** Feeds raw `perf script` bytes (any chunking). Nothing of `chunk` is kept: the caller may reuse it. */
   push(chunk: Buffer): void {
     this.parser.push(chunk);
   }

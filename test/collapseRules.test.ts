@@ -319,7 +319,7 @@ describe('event filter', () => {
   });
 });
 
-describe('records taken whole from the cache give what line-by-line reading gives', () => {
+describe('repeated records (once taken whole from a cache) give what single records give', () => {
   const body = ['1 leaf+0x1 (/m)', '2 Lcom/x/Main;::run (/tmp/perf-1.map)', '3 root (/m)'];
 
   test('the same body at every byte offset, in Java and other processes, kept and filtered', () => {
@@ -336,7 +336,7 @@ describe('records taken whole from the cache give what line-by-line reading give
     assert.ok(!lines.some((line) => line.startsWith('qr')));
   });
 
-  test('warnings keep their line numbers after skipped records; bodies with them are never skipped', () => {
+  test('warnings keep their line numbers among repeated records', () => {
     const clean = record(HEADER, ...body);
     const dirty = record(HEADER, body[0]!, 'junk', body[2]!);
     const input = clean.repeat(50) + dirty + clean + dirty;
@@ -358,7 +358,7 @@ describe('caches never change the output', () => {
     assert.equal(addrs[0], 'app;root;[libc.so <7f00>];hot 7');
   });
 
-  test('records that never repeat switch the record cache off; later repeats are still counted right', () => {
+  test('records that never repeat, then records that do, are all counted right', () => {
     let input = '';
     for (let i = 0; i < 5000; i++) input += record(HEADER, `${(0x400000 + i).toString(16)} leaf (/m)`, '2 root (/m)');
     for (let i = 0; i < 300; i++) input += record(HEADER, '1 other (/m)', '2 root (/m)');

@@ -34,7 +34,8 @@ export function buildProgram(): Command {
   addAnalysisOptions(program).action(async (options: AnalysisCliOptions & { input?: string; inputPerf?: string }) => {
     // The analysis and its renderers load only when they run: --help and usage errors stay quick.
     const { runAnalysis } = await import('./runAnalysis.js');
-    await runAnalysis(await openInput(options.input ?? options.inputPerf), options);
+    // The analyzer keeps nothing of a chunk (it copies what it remembers), so a file is read into one reused buffer.
+    await runAnalysis(await openInput(options.input ?? options.inputPerf, { reuseChunks: true }), options);
   });
   program.addCommand(recordCommand());
   program.addCommand(collapseCommand());

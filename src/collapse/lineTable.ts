@@ -61,8 +61,15 @@ export class LineTable {
   /** Where the line that the last `find` missed goes. */
   private missSlot = 0;
   private missHash = 0;
-  /** `capacity`: lines before the arrays grow (a power of two; 0 for a table that stays empty). */
-  constructor(capacity = INITIAL_LINES) {
+  /**
+   * `capacity`: lines before the arrays grow (a power of two; 0 for a table that stays empty).
+   * `hashedWords`: leading 32-bit words that all go into the hash; of longer keys, every
+   * `HASH_STRIDE`th word after them.
+   */
+  constructor(
+    capacity = INITIAL_LINES,
+    private readonly hashedWords = HASHED_WORDS,
+  ) {
     const lines = Math.max(capacity, 1);
     this.slots = new Int32Array(lines * 4);
     this.hashes = new Int32Array(lines);
@@ -97,7 +104,7 @@ export class LineTable {
     const first = start >>> 2;
     const last = (end - 1) >>> 2;
     let hash = Math.imul((end - start) ^ (i32[first]! & HEAD_LOW[start & 3]!), 0x9e3779b1);
-    const hashedEnd = Math.min(last, first + HASHED_WORDS);
+    const hashedEnd = Math.min(last, first + this.hashedWords);
     for (let i = first + 1; i < last; i = i < hashedEnd ? i + 1 : i + HASH_STRIDE) {
       hash ^= hash >>> 15;
       hash = Math.imul(hash ^ i32[i]!, 0x9e3779b1);

@@ -4,9 +4,11 @@
  * stacks only, never with the input.
  *
  * Hot loop: a stack line becomes a frame text id by comparing its bytes with lines seen before
- * (stackLineTexts.ts); a record becomes a sequence of such ids, aggregated as is (stackCounts.ts);
- * a record whose lines repeat an earlier record's byte for byte is taken whole (recordCache.ts).
- * No string is built per line or per sample; output strings are built once per distinct stack.
+ * (stackLineTexts.ts), the lines that followed the previous line tried first; a record becomes a
+ * sequence of such ids, aggregated as is (stackCounts.ts). No string is built per line or per
+ * sample; output strings are built once per distinct stack. (A cache of whole records, taken by
+ * comparing a record's bytes with a stored copy, was dropped: on real recordings, whose records
+ * are 2–3 KB of dwarf-unwound frames, it cost 15–45% — see docs/performance.md.)
  */
 import { ByteKeyTable } from '../perf/byteKeyTable.js';
 import { LineSplitter } from '../perf/lineSplitter.js';
@@ -16,7 +18,6 @@ import { decodeCollapsed, formatCollapsed } from './collapsedOutput.js';
 import { wordViews, type WordViews } from './lineTable.js';
 import { isPerlSpace } from './perlChars.js';
 import { parseDigits, type PerlCount } from './perlCount.js';
-import { RecordCache } from './recordCache.js';
 import { StackCounts } from './stackCounts.js';
 import { NO_FRAMES, StackLineTexts, UNRECOGNIZED } from './stackLineTexts.js';
 import { grownInt32 } from '../util/typedArrays.js';
@@ -49,7 +50,6 @@ export interface CollapseWarning {
 export const MAX_LINE_BYTES = 16 << 20;
 
 const NEWLINE = 0x0a;
-const BLANK_LINE = Buffer.from('\n\n');
 const TAB = 0x09;
 const SPACE = 0x20;
 const HASH = 0x23;
@@ -88,15 +88,6 @@ export class StackCollapser {
   /** `[process, leaf, …, root]` of the open record; slot 0 is filled when the record ends. */
   private frames = new Int32Array(256);
   private frameCount = 1;
-
-  private readonly records = new RecordCache();
-  /** The record body being read line by line to be remembered: it ends where this blank line starts. */
-  private bodyEnd = -1;
-  private bodyStart = 0;
-  private bodyCopy: Buffer = Buffer.alloc(0);
-  private bodyCopyWords: WordViews = this.chunkWords;
-  private bodyId = -1;
-  private bodyHeaderLine = 0;
 
   private readonly stacks = new StackCounts();
 
@@ -185,76 +176,23 @@ export class StackCollapser {
     this.chunk = null;
   }
 
-  /** Returns where to go on in the chunk when a cached record was skipped whole. */
-  private line(buf: Buffer, start: number, end: number): number | undefined {
+  private line(buf: Buffer, start: number, end: number): void {
     this.lineNumber++;
     if (start === end) {
-      if (start === this.bodyEnd && buf === this.chunk) this.rememberBody();
       this.endRecord();
-      return undefined;
+      return;
     }
     if (end - start > MAX_LINE_BYTES) throw new PerfInputError(`line longer than ${MAX_LINE_BYTES >> 20} MiB: not perf script text`, this.lineNumber);
     const first = buf[start]!;
     if (first === TAB || first === SPACE) {
       this.stackLine(buf, start, end);
     } else if (first === HASH) {
-      this.bodyEnd = -1;
+      // A comment (perf's header block): Perl skips it.
     } else if (!isPerlSpace(first) && scanHeader(buf, start, end, this.header)) {
       this.startRecord(buf, start);
-      if (buf === this.chunk && this.frameCount === 1 && this.records.enabled) return this.cachedRecord(buf, end);
     } else {
       this.stackLine(buf, start, end);
     }
-    return undefined;
-  }
-
-  /**
-   * After a header whose line ends at `headerEnd`: when the lines up to the next blank line are a
-   * body seen before, takes its frames and returns the offset after the blank line. Otherwise the
-   * lines are read one by one and the body is remembered at its blank line.
-   */
-  private cachedRecord(buf: Buffer, headerEnd: number): number | undefined {
-    const blank = buf.indexOf(BLANK_LINE, headerEnd);
-    if (blank <= headerEnd) return undefined;
-    // Copied to offset 0, so that the same body has the same words wherever it sits in the input.
-    const length = blank - headerEnd;
-    if (this.bodyCopy.length < length) {
-      this.bodyCopy = alignedBuffer(length * 2);
-      this.bodyCopyWords = wordViews(this.bodyCopy.buffer, 0, this.bodyCopy.length);
-    }
-    buf.copy(this.bodyCopy, 0, headerEnd + 1, blank + 1);
-    const id = this.records.find(this.bodyCopyWords, 0, length);
-    if (id >= 0) {
-      const count = this.processId < 0 ? 0 : this.copyCachedFrames(id);
-      if (count >= 0) {
-        this.frameCount += count;
-        this.lineNumber += this.records.lineCount(id) + 1;
-        this.endRecord();
-        return blank + 2;
-      }
-    }
-    this.bodyStart = headerEnd + 1;
-    this.bodyEnd = blank + 1;
-    this.bodyId = id;
-    this.bodyHeaderLine = this.lineNumber;
-    return undefined;
-  }
-
-  /** Copies the frames of cached body `id` after the process frame; -1 when not known for this process kind. */
-  private copyCachedFrames(id: number): number {
-    const count = this.records.frameCount(id, this.javaProcess);
-    if (count < 0) return -1;
-    if (1 + count > this.frames.length) this.growFrames(1 + count);
-    this.records.copyFrames(id, this.javaProcess, this.frames, 1);
-    return count;
-  }
-
-  /** At the blank line ending a body read line by line (bodyCopy still holds it). */
-  private rememberBody(): void {
-    const frames = this.processId < 0 ? null : this.frames;
-    const lineCount = this.lineNumber - this.bodyHeaderLine - 1;
-    const length = this.bodyEnd - this.bodyStart;
-    this.records.remember(this.bodyId, this.bodyCopyWords, 0, length, lineCount, this.javaProcess, frames, 1, this.frameCount);
   }
 
   private stackLine(buf: Buffer, start: number, end: number): void {
@@ -274,7 +212,6 @@ export class StackCollapser {
     }
     const textId = this.lineTexts.resolve(buf, words, start, end, this.javaProcess);
     if (textId === UNRECOGNIZED) {
-      this.bodyEnd = -1;
       this.onWarning({ kind: 'unrecognized-line', line: this.lineNumber, message: `Unrecognized line: ${buf.toString('utf8', start, end)}` });
       return;
     }
@@ -289,7 +226,6 @@ export class StackCollapser {
 
   private startRecord(buf: Buffer, start: number): void {
     this.lineTexts.startStack();
-    this.bodyEnd = -1;
     const header = this.header;
     let period: PerlCount = 1;
     if (header.eventStart >= 0) {
@@ -333,7 +269,6 @@ export class StackCollapser {
 
   private endRecord(): void {
     this.lineTexts.startStack();
-    this.bodyEnd = -1;
     if (this.processId < 0) return;
     this.frames[0] = this.processId;
     this.stacks.add(this.frames, this.frameCount, this.period);

@@ -18,11 +18,24 @@ export class TimeBase {
   baseSeconds: number | undefined;
 
   toNs(text: string, secsStart: number, dot: number, fracEnd: number): number {
-    let seconds = 0;
+    // -0, not 0: V8 then computes in doubles from the first call instead of deoptimizing when
+    // seconds × 10^9 outgrows a small integer (the result is the same).
+    let seconds = -0;
     for (let i = secsStart; i < dot; i++) seconds = seconds * 10 + text.charCodeAt(i) - 0x30;
     const digits = Math.min(fracEnd - dot - 1, NS_DIGITS);
     let fraction = 0;
     for (let i = dot + 1; i <= dot + digits; i++) fraction = fraction * 10 + text.charCodeAt(i) - 0x30;
+    this.baseSeconds ??= seconds;
+    return (seconds - this.baseSeconds) * 1e9 + fraction * POWERS_OF_TEN[NS_DIGITS - digits]!;
+  }
+
+  /** `toNs` on the bytes of the line. */
+  toNsBytes(buf: Buffer, secsStart: number, dot: number, fracEnd: number): number {
+    let seconds = -0;
+    for (let i = secsStart; i < dot; i++) seconds = seconds * 10 + buf[i]! - 0x30;
+    const digits = Math.min(fracEnd - dot - 1, NS_DIGITS);
+    let fraction = 0;
+    for (let i = dot + 1; i <= dot + digits; i++) fraction = fraction * 10 + buf[i]! - 0x30;
     this.baseSeconds ??= seconds;
     return (seconds - this.baseSeconds) * 1e9 + fraction * POWERS_OF_TEN[NS_DIGITS - digits]!;
   }
@@ -42,14 +55,14 @@ function findTimeColon(text: string): number {
   return -1;
 }
 
-function newEvent(line: number): PerfEvent {
+export function newEvent(line: number): PerfEvent {
   return {
     line,
     pid: undefined,
     tid: 0,
     comm: '',
     cpu: -1,
-    timeNs: 0,
+    timeNs: -0,
     name: '',
     kind: EventKind.Other,
     prevComm: '',

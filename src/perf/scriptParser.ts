@@ -1,11 +1,15 @@
 /**
  * Turns `perf script` text into events: a header line, then the stack's frame lines (leaf first),
  * then a blank line. Frames are interned into a FrameTable; stacks are kept only where the consumer
- * asks, so the lines of stacks nobody needs are skipped after a one-byte test.
+ * asks, so the lines of stacks nobody needs are skipped after a one-byte test. Headers are parsed on
+ * their bytes (headerBytes.ts) and stack lines read in the parser's own loop, without a string or a
+ * callback per line.
  */
+import { wordViews, type WordViews } from '../collapse/lineTable.js';
 import type { PerfEvent } from './events.js';
-import { FrameTable } from './frameTable.js';
-import { isHeaderError, parseHeader, TimeBase } from './header.js';
+import { alignedBuffer, FrameTable } from './frameTable.js';
+import { isHeaderError, parseHeader, TimeBase, type HeaderResult } from './header.js';
+import { HeaderBytesParser } from './headerBytes.js';
 import { LineSplitter } from './lineSplitter.js';
 import { UserError } from '../io/userError.js';
 
@@ -41,6 +45,8 @@ export interface ParserHooks {
 const TAB = 0x09;
 const SPACE = 0x20;
 const HASH = 0x23;
+const NEWLINE = 0x0a;
+const NO_WORDS = wordViews(new ArrayBuffer(0), 0, 0);
 const PREVIEW_LENGTH = 60;
 
 function isBlankLine(buf: Buffer, start: number, end: number): boolean {
@@ -71,11 +77,41 @@ export class PerfScriptParser {
   private framesInCurrent = 0;
   private readonly splitter = new LineSplitter((buf, start, end) => this.line(buf, start, end));
 
-  constructor(private readonly hooks: ParserHooks) {}
+  /** The chunk being split (8-byte aligned), and word views of its memory from offset 0. */
+  private chunk: Buffer | null = null;
+  private chunkWords: WordViews = NO_WORDS;
+  private alignedCopy: Buffer = Buffer.alloc(0);
+  private alignedCopyWords: WordViews = NO_WORDS;
+
+  /** Whether the chunk being split holds a NUL byte (then headers go through header.ts, which refuses it). */
+  private chunkHasNul = false;
+  private readonly headerBytes: HeaderBytesParser;
+
+  constructor(private readonly hooks: ParserHooks) {
+    this.headerBytes = new HeaderBytesParser(this.time);
+  }
 
   /** Feeds a chunk of raw input. */
   push(chunk: Buffer): void {
-    this.splitter.push(chunk);
+    const paddedEnd = chunk.byteOffset + ((chunk.length + 7) & ~7);
+    if ((chunk.byteOffset & 7) === 0 && paddedEnd <= chunk.buffer.byteLength) {
+      this.chunk = chunk;
+      this.chunkWords = wordViews(chunk.buffer, chunk.byteOffset, chunk.length);
+    } else {
+      if (this.alignedCopy.length < chunk.length) {
+        this.alignedCopy = alignedBuffer(chunk.length);
+        this.alignedCopyWords = wordViews(this.alignedCopy.buffer, 0, this.alignedCopy.length);
+      }
+      chunk.copy(this.alignedCopy);
+      this.chunk = this.alignedCopy.subarray(0, chunk.length);
+      this.chunkWords = this.alignedCopyWords;
+    }
+    this.chunkHasNul = this.chunk.indexOf(0) >= 0;
+    try {
+      this.splitter.push(this.chunk);
+    } finally {
+      this.chunk = null;
+    }
   }
 
   /** Ends the input; throws PerfInputError when the last line was cut off. */
@@ -94,40 +130,42 @@ export class PerfScriptParser {
     }
   }
 
-  /** Feeds one line (without its newline). */
-  line(buf: Buffer, start: number, end: number): void {
+  /**
+   * Feeds one line (without its newline). Returns where to go on in the chunk being pushed when the
+   * line was a header and the parser read its stack lines itself.
+   */
+  line(buf: Buffer, start: number, end: number): number | undefined {
     this.lineCount++;
     if (start === end) {
       this.finishEvent();
-      return;
+      return undefined;
     }
     const first = buf[start]!;
-    if (first === TAB || first === SPACE) {
-      this.indentedLine(buf, start, end);
-      return;
-    }
-    if (first === HASH) return;
-    this.headerLine(buf, start, end);
+    if (first === TAB || first === SPACE) return this.indentedLine(buf, start, end);
+    if (first === HASH) return undefined;
+    return this.headerLine(buf, start, end);
   }
 
-  private indentedLine(buf: Buffer, start: number, end: number): void {
+  /** Returns where to go on in the chunk, as `line` does, when the line was a header. */
+  private indentedLine(buf: Buffer, start: number, end: number): number | undefined {
     const current = this.current;
-    if (current === null && this.skippingFrames) return;
+    if (current === null && this.skippingFrames) return undefined;
     // perf pads the comm of stackless events (uprobes, `-F comm,…`) with leading spaces; such a header
     // can only follow a header directly, and perf indents stack lines with a tab, so only a first
     // indented line that starts with a space is tried as one.
     if (current === null || this.framesInCurrent === 0) {
       if (isBlankLine(buf, start, end)) {
         this.finishEvent();
-        return;
+        return undefined;
       }
       if (current === null || (buf[start] === SPACE && this.looksLikeHeader(buf, start, end))) {
-        this.headerLine(buf, start, end);
-        return;
+        return this.headerLine(buf, start, end);
       }
     }
     this.framesInCurrent++;
-    if (this.keepCurrentStack) current.stack.push(this.frames.internLine(buf, start, end));
+    if (!this.keepCurrentStack) return undefined;
+    current.stack.push(buf === this.chunk ? this.frames.internWords(buf, this.chunkWords, start, end) : this.frames.internLine(buf, start, end));
+    return undefined;
   }
 
   private looksLikeHeader(buf: Buffer, start: number, end: number): boolean {
@@ -135,25 +173,58 @@ export class PerfScriptParser {
     return !isHeaderError(parseHeader(text, this.lineCount, new TimeBase()));
   }
 
-  private headerLine(buf: Buffer, start: number, end: number): void {
+  private headerLine(buf: Buffer, start: number, end: number): number | undefined {
     this.finishEvent();
-    const text = buf.toString('latin1', start, end).trimStart();
-    if (text.includes('\0')) {
-      throw new PerfInputError('binary data, not perf script text (a perf.data file? run "perf script" on it)', this.lineCount);
-    }
-    const parsed = parseHeader(text, this.lineCount, this.time);
+    const parsed = (buf === this.chunk && !this.chunkHasNul ? this.headerBytes.parse(buf, start, end, this.lineCount) : undefined) ?? this.parseText(buf, start, end);
     if (isHeaderError(parsed)) {
-      if (parsed.fatal) throw new PerfInputError(`not a perf script header (${parsed.error}): ${preview(text)}`, this.lineCount);
+      if (parsed.fatal) {
+        const text = buf.toString('latin1', start, end).trimStart();
+        throw new PerfInputError(`not a perf script header (${parsed.error}): ${preview(text)}`, this.lineCount);
+      }
       if (this.skipped.count++ === 0) {
         this.skipped.firstLine = this.lineCount;
         this.skipped.firstReason = parsed.error;
       }
       this.skippingFrames = true;
-      return;
+      return undefined;
     }
     this.current = parsed;
     this.framesInCurrent = 0;
     this.keepCurrentStack = this.hooks.keepStack(parsed);
+    if (this.keepCurrentStack) this.frames.startStack();
+    return buf === this.chunk ? this.stackLines(parsed, buf, end + 1) : undefined;
+  }
+
+  /**
+   * The stack lines of `event` from `pos` on, as `line` would read them, without the round trip
+   * through the line splitter: every line that starts with a tab, up to the first other line (the
+   * blank line that ends the stack, usually), which is left to `line`. Returns where that line starts.
+   */
+  private stackLines(event: PerfEvent, buf: Buffer, pos: number): number {
+    const keep = this.keepCurrentStack;
+    const words = this.chunkWords;
+    const length = buf.length;
+    let count = 0;
+    while (pos < length && buf[pos] === TAB) {
+      const newline = buf.indexOf(NEWLINE, pos);
+      if (newline < 0) break;
+      if (count === 0 && isBlankLine(buf, pos, newline)) break;
+      if (keep) event.stack.push(this.frames.internWords(buf, words, pos, newline));
+      count++;
+      pos = newline + 1;
+    }
+    this.lineCount += count;
+    this.framesInCurrent += count;
+    return pos;
+  }
+
+  /** header.ts on the latin1 text of the line. */
+  private parseText(buf: Buffer, start: number, end: number): HeaderResult {
+    const text = buf.toString('latin1', start, end).trimStart();
+    if (text.includes('\0')) {
+      throw new PerfInputError('binary data, not perf script text (a perf.data file? run "perf script" on it)', this.lineCount);
+    }
+    return parseHeader(text, this.lineCount, this.time);
   }
 
   private finishEvent(): void {

@@ -90,6 +90,8 @@ export class StackFolder {
   private roles = new Uint8Array(1024);
   /** Name id shown for each frame id; -1 until first needed. */
   private nameIds = new Int32Array(1024).fill(-1);
+  /** Per thread: the comm and pid its root frame was last named from, and that name's id. */
+  private readonly rootIds = new Map<number, { comm: string; pid: number; id: number }>();
 
   constructor(
     private readonly frames: FrameTable,
@@ -105,8 +107,7 @@ export class StackFolder {
     const stack = subject.stack;
     const leaf = Math.max(cut, 0);
     const ids: number[] = [];
-    const root = rootFrameName(subject, this.options.rootFrame);
-    if (root !== undefined) ids.push(this.names.id(root));
+    if (this.options.rootFrame !== 'none') ids.push(this.rootNameId(subject));
     const injection = this.pythonInjection(subject, leaf, cut, timeUs);
     let segment = 0;
     for (let i = stack.length - 1; i >= leaf; i--) {
@@ -121,6 +122,15 @@ export class StackFolder {
     }
     if (ids.length === 0) ids.push(this.names.id(NO_STACK_FRAME));
     return ids;
+  }
+
+  /** Name id of the thread root frame, built once per thread while its comm and pid stay the same. */
+  private rootNameId(subject: FoldSubject): number {
+    const cached = this.rootIds.get(subject.tid);
+    if (cached !== undefined && cached.comm === subject.comm && cached.pid === subject.pid) return cached.id;
+    const id = this.names.id(rootFrameName(subject, this.options.rootFrame)!);
+    this.rootIds.set(subject.tid, { comm: subject.comm, pid: subject.pid, id });
+    return id;
   }
 
   /**
