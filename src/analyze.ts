@@ -285,7 +285,7 @@ export class OffGilAnalyzer {
       // offgil's own classes are valid names even where no interval has them (a program without contention).
       biggerBuffer: this.options.biggerBufferHint,
       missingStates: (this.options.states ?? [GIL]).filter((cls) => !OFFGIL_CLASSES.has(cls) && !(cls in stats.classNs)),
-    });
+    }, this.parser.foreign);
     const frameKinds = new Map([...this.folder.kinds].map(([id, kind]) => [this.names.name(id), kind]));
     const gilVisible = !warnings.some((warning) => GIL_HIDING_WARNINGS.has(warning.code));
     const findings = diagnose(threads, { switchIntervalMs: this.options.switchIntervalMs, holders: this.holders !== undefined, gilVisible });

@@ -1,6 +1,6 @@
 /** Findings about the input that the user should act on, each with a one-line message. */
 import type { AnalysisStats } from './analyze.js';
-import type { SkippedEvents } from './perf/scriptParser.js';
+import type { ForeignLines, SkippedEvents } from './perf/scriptParser.js';
 
 export type WarningCode =
   | 'no-switch-events'
@@ -11,6 +11,7 @@ export type WarningCode =
   | 'state-not-found'
   | 'time-goes-back'
   | 'no-releases'
+  | 'foreign-lines'
   | 'skipped-events'
   | 'lost-records'
   | 'unresolved-python-frames'
@@ -66,6 +67,7 @@ const SHORT: Partial<Record<WarningCode, (warning: Warning) => string>> = {
   'state-not-found': () => '--state class not found',
   'time-goes-back': (warning) => `${warning.count} events out of time order skipped`,
   'no-releases': () => 'no GIL release seen: holders unknown',
+  'foreign-lines': (warning) => `${warning.count} lines not perf script text skipped`,
 };
 
 /**
@@ -76,7 +78,7 @@ export function shortWarning(warning: Warning): string {
   return SHORT[warning.code]?.(warning) ?? warning.code;
 }
 
-export function buildWarnings(stats: AnalysisStats, skipped: SkippedEvents, findings: FrameFindings): Warning[] {
+export function buildWarnings(stats: AnalysisStats, skipped: SkippedEvents, findings: FrameFindings, foreign: ForeignLines): Warning[] {
   const { unsymbolizedPythons, unresolvedPerfMaps, stacksWithUserFrames, stacksCutShort, stacksThroughPython, missingStates } = findings;
   const warnings: Warning[] = [];
   const add = (code: WarningCode, count: number, message: string, severity: Warning['severity'] = 'warning'): void => {
@@ -146,6 +148,12 @@ export function buildWarnings(stats: AnalysisStats, skipped: SkippedEvents, find
     'note',
   );
   add('viztracer-outside', viztracer.outsideTrace, `${viztracer.outsideTrace} switch-out(s) outside the VizTracer trace`, 'note');
+  add(
+    'foreign-lines',
+    foreign.count,
+    `${foreign.count} line(s) that are not perf script text were skipped (first at line ${foreign.firstLine}: ${foreign.firstMessage}); ` +
+      'perf script output mixed with other text (2>&1?) is read without them',
+  );
   add(
     'skipped-events',
     skipped.count,

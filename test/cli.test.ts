@@ -77,7 +77,7 @@ describe('inputs', () => {
 
 describe('bad input: one line naming file and line, exit 2, no output file', () => {
   const cases: [string, string | Buffer, RegExp][] = [
-    ['garbage line', `${SMALL}this is not perf output\n`, /bad\.txt:28: not a perf script header \(no "SECS\.FRAC:" timestamp\): "this is not perf output"/],
+    ['nothing but garbage', 'this is not perf output\nneither is this\n', /bad\.txt:1: not a perf script header \(no "SECS\.FRAC:" timestamp\): "this is not perf output"/],
     ['binary junk', Buffer.concat([Buffer.from(SMALL), Buffer.from([0, 1, 2, 0xff, 10])]), /bad\.txt:28: binary data, not perf script text/],
     ['truncated last line', SMALL.slice(0, -40), /bad\.txt:27: input ends in the middle of a line/],
     ['empty input', '', /bad\.txt:0: empty input: no perf script events/],
@@ -262,6 +262,31 @@ describe('per4m spellings, --version, --state checks, terminal-safe messages', (
 });
 
 describe('what the input cannot show is in every output', () => {
+  test('lines that are not perf script text (perf warnings mixed in with 2>&1) are skipped with one warning; the output is the same', () => {
+    const mixed = `WARNING: perf lost something\n${SMALL}this is not perf output\n`;
+    const result = runOffgil(['--tid'], { input: mixed });
+    assert.equal(result.status, 0, result.stderr);
+    assert.equal(result.stdout, runOffgil(['--tid'], { input: SMALL }).stdout);
+    assert.match(result.stderr, /^offgil: warning: 2 line\(s\) that are not perf script text were skipped \(first at line 1: not a perf script header \(no "SECS\.FRAC:" timestamp\): "WARNING: perf lost something"\)/m);
+  });
+
+  test('a line longer than 16 MiB: one line naming it, exit 2, in linear time (offgil, collapse, flamegraph)', () => {
+    const dir = tempDir();
+    const path = join(dir, 'long.txt');
+    writeFileSync(path, `${SMALL}\t1 ${'x'.repeat(40 << 20)}`);
+    for (const [bin, args] of [
+      ['offgil', ['-i', path]],
+      ['offgil', ['collapse', path]],
+      ['flamegraph', [path]],
+    ] as const) {
+      const started = Date.now();
+      const result = runBin(bin, args);
+      assert.equal(result.status, 2, `${bin} ${args.join(' ')}`);
+      assert.match(result.stderr, new RegExp(`(^|\\n)${bin}: ${path.replaceAll('.', '\\.')}:\\d+: line longer than 16 MiB: not perf script text\\n$`));
+      assert.ok(Date.now() - started < 15_000, 'no quadratic time');
+    }
+  });
+
   test('lost events: a warning naming the buffer option, the SVG subtitle, the JSON summary', () => {
     const dir = tempDir();
     const input = join(FIXTURES, 'lost-3.11-switch.txt.gz');

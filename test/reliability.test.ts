@@ -35,3 +35,18 @@ describe('deep stacks', () => {
     assert.ok(line!.startsWith('start_thread;f99999;f99998;') && line!.endsWith(';f0;take_gil 500'));
   });
 });
+
+describe('ids that do not fit', () => {
+  test('a thread id beyond 32 bits is never merged with another or printed as 1e+30: the event is skipped and counted', () => {
+    const huge = '1000000000000000000000000000000';
+    const text =
+      sched_switch({ time: '1.000000', prevPid: 10, nextPid: 0, stack: GIL_WAIT_STACK }) +
+      switchIn('1.000300', 10) +
+      sched_switch({ time: '1.000400', prevPid: 11, nextPid: 0, stack: GIL_WAIT_STACK }).replace('prev_pid=11', `prev_pid=${huge}`) +
+      switchIn('1.000900', 11);
+    const result = analyze(text, { rootFrame: 'tid', states: ['all'] });
+    assert.deepEqual([...result.stacks], [[`python3-10/10;${GIL_WAIT_FOLDED}`, 300]]);
+    assert.deepEqual(result.warnings.map((w) => [w.code, w.count]).filter(([code]) => code === 'skipped-events'), [['skipped-events', 1]]);
+    assert.ok(!formatFolded(result.stacks).includes('e+'));
+  });
+});

@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { openInput } from '../io/input.js';
 import { writeFileAtomically, writeOutput } from '../io/output.js';
 import { UserError } from '../io/userError.js';
-import { LineSplitter } from '../perf/lineSplitter.js';
+import { LineSplitter, LineTooLongError } from '../perf/lineSplitter.js';
 import {
   checkFlameGraphOptions,
   FlameGraphOptionError,
@@ -59,7 +59,13 @@ async function readLines(paths: readonly string[]): Promise<string[]> {
     const splitter = new LineSplitter((buf, start, end) => {
       lines.push(buf.toString('utf8', start, end));
     });
-    for await (const chunk of input.chunks) splitter.push(chunk);
+    const before = lines.length;
+    try {
+      for await (const chunk of input.chunks) splitter.push(chunk);
+    } catch (error) {
+      if (error instanceof LineTooLongError) throw new UserError(`${input.label}:${lines.length - before + 1}: ${error.message}`);
+      throw error;
+    }
     const lastLine = splitter.end();
     if (lastLine !== null) lines.push(lastLine.toString('utf8'));
   }

@@ -11,7 +11,7 @@
  * are 2–3 KB of dwarf-unwound frames, it cost 15–45% — see docs/performance.md.)
  */
 import { ByteKeyTable } from '../perf/byteKeyTable.js';
-import { LineSplitter } from '../perf/lineSplitter.js';
+import { LineSplitter, LineTooLongError } from '../perf/lineSplitter.js';
 import { PerfInputError } from '../perf/scriptParser.js';
 import { newHeaderRanges, scanHeader, type HeaderRanges } from './collapseHeader.js';
 import { decodeCollapsed, formatCollapsed } from './collapsedOutput.js';
@@ -47,9 +47,7 @@ export interface CollapseWarning {
 }
 
 /** Refused input: it holds a NUL byte (binary data) or runs this long without a newline. */
-export const MAX_LINE_BYTES = 16 << 20;
 
-const NEWLINE = 0x0a;
 const TAB = 0x09;
 const SPACE = 0x20;
 const HASH = 0x23;
@@ -60,7 +58,6 @@ const SAFE_DIGITS = 15;
 export class StackCollapser {
   private readonly splitter = new LineSplitter((buf, start, end) => this.line(buf, start, end));
   private lineNumber = 0;
-  private pendingBytes = 0;
 
   /** The chunk being split, and word views of the same memory. */
   private chunk: Buffer | null = null;
@@ -118,11 +115,6 @@ export class StackCollapser {
       throw new PerfInputError('binary data (a NUL byte), not perf script text', this.lineNumber + 1);
     }
     this.pushText(chunk);
-    const lastNewline = chunk.lastIndexOf(NEWLINE, -1);
-    this.pendingBytes = lastNewline < 0 ? this.pendingBytes + chunk.length : chunk.length - lastNewline - 1;
-    if (this.pendingBytes > MAX_LINE_BYTES) {
-      throw new PerfInputError(`no newline in ${MAX_LINE_BYTES >> 20} MiB: not perf script text`, this.lineNumber + 1);
-    }
   }
 
   /** Feeds one line, without its newline. */
@@ -139,7 +131,6 @@ export class StackCollapser {
     const lastLine = this.splitter.end();
     if (lastLine !== null) this.line(lastLine, 0, lastLine.length);
     this.lineNumber = 0;
-    this.pendingBytes = 0;
   }
 
   /** Ends the input; the open record is dropped, as Perl adds a record only at a blank line. */
@@ -172,8 +163,14 @@ export class StackCollapser {
       this.chunk = this.alignedCopy.subarray(0, chunk.length);
       this.chunkWords = this.alignedCopyWords;
     }
-    this.splitter.push(this.chunk);
-    this.chunk = null;
+    try {
+      this.splitter.push(this.chunk);
+    } catch (error) {
+      if (error instanceof LineTooLongError) throw new PerfInputError(error.message, this.lineNumber + 1);
+      throw error;
+    } finally {
+      this.chunk = null;
+    }
   }
 
   private line(buf: Buffer, start: number, end: number): void {
@@ -182,7 +179,6 @@ export class StackCollapser {
       this.endRecord();
       return;
     }
-    if (end - start > MAX_LINE_BYTES) throw new PerfInputError(`line longer than ${MAX_LINE_BYTES >> 20} MiB: not perf script text`, this.lineNumber);
     const first = buf[start]!;
     if (first === TAB || first === SPACE) {
       this.stackLine(buf, start, end);

@@ -9,7 +9,7 @@
 import { ByteKeyTable } from './byteKeyTable.js';
 import { EventKind, type PerfEvent } from './events.js';
 import { newEvent, type HeaderResult, type TimeBase } from './header.js';
-import { parseSwitchFields } from './schedFields.js';
+import { MAX_ID, parseSwitchFields } from './schedFields.js';
 
 const SPACE = 0x20;
 const DOT = 0x2e;
@@ -88,7 +88,7 @@ function parseIntAt(buf: Buffer, start: number, end: number): number {
     if (c < 0 || c > 9) break;
     value = value * 10 + c;
   }
-  return i === digitsStart ? NaN : sign * value;
+  return i === digitsStart || value > MAX_ID ? NaN : sign * value;
 }
 
 /** Strings interned by their bytes. */

@@ -21,6 +21,9 @@ export function utf8FromLatin1(text: string): string {
   return text;
 }
 
+/** The largest thread, process or CPU id (pid_t is a signed 32-bit integer). */
+export const MAX_ID = 0x7fffffff;
+
 /** Integer at `text[start…]` up to the first non-digit (a leading `-` allowed); NaN when there is none. */
 export function parseIntAt(text: string, start: number): number {
   let i = start;
@@ -36,7 +39,8 @@ export function parseIntAt(text: string, start: number): number {
     if (c < 0 || c > 9) break;
     value = value * 10 + c;
   }
-  return i === digitsStart ? NaN : sign * value;
+  // Linux ids are 32-bit: a longer number is not an id (and past 2^53 it would not even be exact).
+  return i === digitsStart || value > MAX_ID ? NaN : sign * value;
 }
 
 function valueAfter(fields: string, key: string, from: number): number {

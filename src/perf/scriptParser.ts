@@ -10,7 +10,7 @@ import type { PerfEvent } from './events.js';
 import { alignedBuffer, FrameTable } from './frameTable.js';
 import { isHeaderError, parseHeader, TimeBase, type HeaderResult } from './header.js';
 import { HeaderBytesParser } from './headerBytes.js';
-import { LineSplitter } from './lineSplitter.js';
+import { LineSplitter, LineTooLongError } from './lineSplitter.js';
 import { UserError } from '../io/userError.js';
 
 /** Input that is not `perf script` text; `line` is 1-based. */
@@ -27,6 +27,14 @@ export class PerfInputError extends Error {
   atInput(label: string): UserError {
     return new UserError(`${label}:${this.line}: ${this.message}`);
   }
+}
+
+/** Lines that are not perf script text at all, skipped. */
+export interface ForeignLines {
+  count: number;
+  firstLine: number;
+  /** What was wrong with the first, with a preview of it. */
+  firstMessage: string;
 }
 
 export interface SkippedEvents {
@@ -67,6 +75,7 @@ export class PerfScriptParser {
   readonly frames = new FrameTable();
   readonly time = new TimeBase();
   readonly skipped: SkippedEvents = { count: 0, firstLine: 0, firstReason: '' };
+  readonly foreign: ForeignLines = { count: 0, firstLine: 0, firstMessage: '' };
   lineCount = 0;
   eventCount = 0;
 
@@ -109,6 +118,9 @@ export class PerfScriptParser {
     this.chunkHasNul = this.chunk.indexOf(0) >= 0;
     try {
       this.splitter.push(this.chunk);
+    } catch (error) {
+      if (error instanceof LineTooLongError) throw new PerfInputError(error.message, this.lineCount + 1);
+      throw error;
     } finally {
       this.chunk = null;
     }
@@ -122,6 +134,7 @@ export class PerfScriptParser {
     if (truncated) {
       throw new PerfInputError('input ends in the middle of a line (truncated file or stream?)', this.lineCount + 1);
     }
+    if (this.eventCount === 0 && this.skipped.count === 0 && this.foreign.count > 0) throw new PerfInputError(this.foreign.firstMessage, this.foreign.firstLine);
     if (this.eventCount === 0 && this.skipped.count === 0) {
       throw new PerfInputError(
         this.lineCount === 0 ? 'empty input: no perf script events' : 'no perf script events in the input',
@@ -178,8 +191,14 @@ export class PerfScriptParser {
     const parsed = (buf === this.chunk && !this.chunkHasNul ? this.headerBytes.parse(buf, start, end, this.lineCount) : undefined) ?? this.parseText(buf, start, end);
     if (isHeaderError(parsed)) {
       if (parsed.fatal) {
-        const text = buf.toString('latin1', start, end).trimStart();
-        throw new PerfInputError(`not a perf script header (${parsed.error}): ${preview(text)}`, this.lineCount);
+        // A line that is not perf script text at all (a `WARNING:` printed into the same stream): skipped
+        // and counted; only an input with nothing readable is an error (in end()).
+        if (this.foreign.count++ === 0) {
+          this.foreign.firstLine = this.lineCount;
+          this.foreign.firstMessage = `not a perf script header (${parsed.error}): ${preview(buf.toString('latin1', start, end).trimStart())}`;
+        }
+        this.skippingFrames = true;
+        return undefined;
       }
       if (this.skipped.count++ === 0) {
         this.skipped.firstLine = this.lineCount;
