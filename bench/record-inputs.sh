@@ -49,9 +49,16 @@ record() {
     shift 2
     log "$name: $*"
     rm -f "$WORK/$name.data"
-    chrt -f 20 perf record -e sched:sched_switch -e sched:sched_wakeup -e sched:sched_waking --switch-events \
+    # perf starts the program itself (no wrapper such as chrt or env in between: perf 6.1's libunwind
+    # fails on most stacks after an exec inside the recording, offgil's truncated-stacks warning);
+    # perf alone then gets real-time priority so that it keeps up, the program keeps its own.
+    perf record -e sched:sched_switch -e sched:sched_wakeup -e sched:sched_waking --switch-events \
         --call-graph dwarf -k CLOCK_MONOTONIC -m "$MMAP_PAGES" -o "$WORK/$name.data" \
-        -- chrt -o 0 "$@" >"$WORK/$name.record.log" 2>&1 || {
+        -- "$@" >"$WORK/$name.record.log" 2>&1 &
+    local perf_pid=$!
+    sleep 0.2
+    chrt -f -p 20 "$perf_pid" || true
+    wait "$perf_pid" || {
         tail -n 20 "$WORK/$name.record.log" >&2
         return 1
     }
