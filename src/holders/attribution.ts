@@ -331,7 +331,10 @@ export class HolderAttribution {
     let at = piece.startNs;
     const open = this.openAny.get(piece.holder);
     const intervals = this.recentIntervals.get(piece.holder) ?? [];
-    for (const interval of open === undefined ? intervals : [...intervals, open]) {
+    // A thread's intervals are in time order: skip those that ended before the piece by binary search.
+    for (let i = firstEndingAfter(intervals, at); i <= intervals.length; i++) {
+      const interval = i < intervals.length ? intervals[i]! : open;
+      if (interval === undefined) break;
       const end = open === interval ? piece.endNs : interval.endNs;
       if (end <= at) continue;
       if (interval.startNs >= piece.endNs) break;
@@ -365,6 +368,18 @@ export class HolderAttribution {
     }
     this.pruneAt = Math.max(MIN_PRUNE_SIZE, 2 * (this.releases.length + this.recentIntervalCount));
   }
+}
+
+/** Index of the first of `intervals` (in time order) that ends after `timeNs`. */
+function firstEndingAfter(intervals: readonly OffCpuInterval[], timeNs: number): number {
+  let low = 0;
+  let high = intervals.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (intervals[mid]!.endNs <= timeNs) low = mid + 1;
+    else high = mid;
+  }
+  return low;
 }
 
 /**
