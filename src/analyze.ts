@@ -14,7 +14,7 @@ import { HolderFolding } from './holders/holderFolding.js';
 import { HolderStats } from './holders/holderStats.js';
 import type { Release } from './holders/releases.js';
 import { EventKind, type PerfEvent } from './perf/events.js';
-import { PerfScriptParser } from './perf/scriptParser.js';
+import { PerfInputError, PerfScriptParser } from './perf/scriptParser.js';
 import { blockingFrames } from './stacks/blockingFrames.js';
 import { DEFAULT_EVAL_FRAMES } from './stacks/cpythonFrames.js';
 import { StackFolder, type FoldSubject, type InjectionCounts, type RootFrame } from './stacks/foldStack.js';
@@ -24,6 +24,7 @@ import { StackCensus } from './stacks/stackCensus.js';
 import { NameTable, StackTrie } from './stacks/stackTrie.js';
 import type { ViztracerStacks } from './stacks/viztracer/callStacks.js';
 import { Timeline } from './timeline/timeline.js';
+import { lineTooLong, MAX_LINE_BYTES } from './util/lineLength.js';
 import { buildWarnings, GIL_HIDING_WARNINGS, type Warning } from './warnings.js';
 
 export interface AnalyzeOptions {
@@ -144,6 +145,9 @@ export interface AnalysisResult {
   warnings: Warning[];
 }
 
+const NEWLINE = 0x0a;
+const BLANK_LINE = Buffer.from('\n');
+
 const OFFGIL_CLASSES: ReadonlySet<string> = new Set(['all', GIL, GIL_DROP, LOCK]);
 
 /** The stages that exist only with holder attribution. */
@@ -171,6 +175,9 @@ export class OffGilAnalyzer {
   private readonly minNs: number;
   private readonly maxNs: number;
   private readonly otherEvents = new Map<string, number>();
+  /** The bytes of the line not ended yet (see push). */
+  private readonly openLine: Buffer[] = [];
+  private openLineBytes = 0;
   private readonly classNs = new Map<string, number>();
   private intervals = 0;
   private keptIntervals = 0;
@@ -225,9 +232,40 @@ export class OffGilAnalyzer {
     this.maxNs = options.maxUs === undefined ? Infinity : options.maxUs * 1000;
   }
 
-  /** Feeds raw `perf script` bytes (any chunking). */
+  /**
+   * Feeds raw `perf script` bytes (any chunking). The parser gets whole lines only: the bytes after
+   * a chunk's last newline wait here (copied, so the caller may reuse the chunk) until their line
+   * ends, and are joined once then, so a line that spans many chunks costs linear time. A line still
+   * open after MAX_LINE_BYTES is an input error.
+   */
   push(chunk: Buffer): void {
-    this.parser.push(chunk);
+    const last = chunk.lastIndexOf(NEWLINE);
+    if (last < 0) {
+      this.openLineBytes += chunk.length;
+      if (this.openLineBytes > MAX_LINE_BYTES) this.lineTooLong();
+      this.openLine.push(Buffer.from(chunk));
+      return;
+    }
+    let from = 0;
+    if (this.openLine.length > 0) {
+      from = chunk.indexOf(NEWLINE) + 1;
+      this.openLine.push(chunk.subarray(0, from));
+      this.parser.push(Buffer.concat(this.openLine));
+      this.openLine.length = 0;
+    }
+    if (from <= last) this.parser.push(from === 0 && last === chunk.length - 1 ? chunk : chunk.subarray(from, last + 1));
+    this.openLineBytes = chunk.length - last - 1;
+    if (this.openLineBytes > MAX_LINE_BYTES) this.lineTooLong();
+    if (this.openLineBytes > 0) this.openLine.push(Buffer.from(chunk.subarray(last + 1)));
+  }
+
+  /** The open line is too long: the events before it are complete (for --partial), as before a cut-off line. */
+  private lineTooLong(): never {
+    const line = this.parser.lineCount + 1;
+    this.openLine.length = 0;
+    this.openLineBytes = 0;
+    this.parser.push(BLANK_LINE);
+    throw new PerfInputError(lineTooLong(), line);
   }
 
   /** Feeds one line without its newline. */
@@ -253,6 +291,9 @@ export class OffGilAnalyzer {
 
   /** Ends the input and returns the result; throws PerfInputError for truncated or empty input. */
   finish(): AnalysisResult {
+    // A last line without its newline: the parser reports the cut-off input.
+    if (this.openLine.length > 0) this.parser.push(Buffer.concat(this.openLine));
+    this.openLine.length = 0;
     this.parser.end();
     return this.result();
   }

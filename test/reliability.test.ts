@@ -4,7 +4,13 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { analyze } from '../src/analyze.js';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { analyze, OffGilAnalyzer } from '../src/analyze.js';
+import { PerfInputError } from '../src/perf/scriptParser.js';
+import { MAX_LINE_BYTES } from '../src/util/lineLength.js';
+import { runBin, runOffgil } from './helpers/cli.js';
 import { formatFolded } from '../src/render/folded.js';
 import { frame, GIL_WAIT_FOLDED, GIL_WAIT_STACK, KERNEL, sched_switch } from './helpers/perfText.js';
 
@@ -33,5 +39,37 @@ describe('deep stacks', () => {
     const [line] = formatFolded(result.stacks).split('\n');
     assert.equal(line!.split(';').length, 100_002);
     assert.ok(line!.startsWith('start_thread;f99999;f99998;') && line!.endsWith(';f0;take_gil 500'));
+  });
+});
+
+describe('line-length limit', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'offgil-long-'));
+  const wait = sched_switch({ time: '1.000000', prevPid: 10, nextPid: 0, stack: GIL_WAIT_STACK }) + switchIn('1.000500', 10);
+  const longLine = 'x'.repeat(MAX_LINE_BYTES + 1000);
+
+  test('a line longer than 16 MiB without a newline: one error naming the line, in linear time; --partial keeps what came before', () => {
+    const input = join(dir, 'long.txt');
+    writeFileSync(input, wait + longLine);
+    const started = Date.now();
+    const result = runOffgil(['-i', input]);
+    assert.equal(result.status, 2);
+    const line = wait.split('\n').length;
+    assert.equal(result.stderr, `offgil: ${input}:${line}: line longer than 16 MiB without a newline: not perf script text (the limit is in docs/reliability.md)\n`);
+    const partial = runOffgil(['-i', input, '--partial']);
+    assert.equal(partial.status, 2);
+    assert.equal(partial.stdout, `${GIL_WAIT_FOLDED} 500\n`);
+    const folded = join(dir, 'long.folded');
+    writeFileSync(folded, `a;b 1\n${longLine}`);
+    const flamegraph = runBin('flamegraph', [folded]);
+    assert.equal(flamegraph.status, 2);
+    assert.match(flamegraph.stderr, /^flamegraph: .*long\.folded:2: line longer than 16 MiB without a newline: not folded stacks/);
+    assert.ok(Date.now() - started < 20_000, `${Date.now() - started} ms`);
+  });
+
+  test('the analyzer checks it for library callers too, whatever the chunks', () => {
+    const analyzer = new OffGilAnalyzer();
+    analyzer.push(Buffer.from(wait));
+    for (let i = 0; i < 16; i++) analyzer.push(Buffer.alloc(1 << 20, 0x61));
+    assert.throws(() => analyzer.push(Buffer.alloc(10, 0x61)), (error: unknown) => error instanceof PerfInputError && error.line === wait.split('\n').length);
   });
 });

@@ -14,6 +14,7 @@ import {
   renderFlameGraph,
   type FlameGraphOptions,
 } from '../render/flamegraph/index.js';
+import { lineTooLong, OpenLine } from '../util/lineLength.js';
 import { parseFlameGraphArgs, USAGE } from './flamegraphArgs.js';
 
 /** Where `--cp` keeps its colors, in the current directory like flamegraph.pl. */
@@ -55,11 +56,20 @@ async function readLines(paths: readonly string[]): Promise<string[]> {
   const lines: string[] = [];
   for (const path of paths) {
     const input = await openInput(path);
+    const before = lines.length;
     // A string per line (not slices of a decoded chunk) keeps the sort and merge on compact strings.
     const splitter = new LineSplitter((buf, start, end) => {
       lines.push(buf.toString('utf8', start, end));
     });
-    for await (const chunk of input.chunks) splitter.push(chunk);
+    const openLine = new OpenLine();
+    for await (const chunk of input.chunks) {
+      const end = openLine.limitIn(chunk);
+      if (end < chunk.length) {
+        if (end >= 0) splitter.push(chunk.subarray(0, end + 1));
+        throw new UserError(`${input.label}:${lines.length - before + 1}: ${lineTooLong().replace('perf script text', 'folded stacks')}`);
+      }
+      splitter.push(chunk);
+    }
     const lastLine = splitter.end();
     if (lastLine !== null) lines.push(lastLine.toString('utf8'));
   }
