@@ -524,15 +524,18 @@ function execute(run: Run, timeoutMs: number, cwd: string): Promise<Outcome> {
       if (stdoutBytes < 64 << 20) stdout.push(chunk);
       stdoutBytes += chunk.length;
     });
+    // The start of stderr, and its end (where the error is): collapse may warn about every line first.
+    let tail = '';
     child.stderr.setEncoding('utf8').on('data', (text: string) => {
       if (stderr.length < 1 << 20) stderr += text;
+      else tail = (tail + text).slice(-(64 << 10));
     });
     child.stdin.on('error', () => undefined);
     if (run.stdin !== undefined) child.stdin.end(run.stdin);
     else child.stdin.end();
     child.once('close', (status, signal) => {
       clearTimeout(timer);
-      resolve({ status, signal, stdout: Buffer.concat(stdout), stderr, timedOut, ms: Date.now() - started });
+      resolve({ status, signal, stdout: Buffer.concat(stdout), stderr: tail === '' ? stderr : `${stderr}\n[…]\n${tail}`, timedOut, ms: Date.now() - started });
     });
   });
 }
