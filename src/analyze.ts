@@ -271,7 +271,9 @@ export class OffGilAnalyzer {
     const keepGroup = this.keepGroup();
     const stacks = this.trie.toFolded(keepGroup);
     const folding = this.holders?.folding;
-    const holderViews = folding === undefined ? undefined : { withHolders: folding.withHolders.toFolded(keepGroup), holders: folding.holders.toFolded(keepGroup) };
+    // Each view is folded when first read: a million distinct stacks make each a few hundred MB of
+    // strings, and a run shows one of them.
+    const holderViews = folding === undefined ? undefined : lazyObject<HolderViews>({}, { withHolders: () => folding.withHolders.toFolded(keepGroup), holders: () => folding.holders.toFolded(keepGroup) });
     const threads = this.threadSummaries();
     let totalUs = 0;
     for (const us of stacks.values()) totalUs += us;
@@ -286,7 +288,6 @@ export class OffGilAnalyzer {
       biggerBuffer: this.options.biggerBufferHint,
       missingStates: (this.options.states ?? [GIL]).filter((cls) => !OFFGIL_CLASSES.has(cls) && !(cls in stats.classNs)),
     }, this.parser.foreign);
-    const frameKinds = new Map([...this.folder.kinds].map(([id, kind]) => [this.names.name(id), kind]));
     const gilVisible = !warnings.some((warning) => GIL_HIDING_WARNINGS.has(warning.code));
     const findings = diagnose(threads, { switchIntervalMs: this.options.switchIntervalMs, holders: this.holders !== undefined, gilVisible });
     if (this.timeline !== undefined) {
@@ -297,7 +298,17 @@ export class OffGilAnalyzer {
       if (attribution !== undefined) this.timeline.groupProcesses((tid) => attribution.processOf(tid));
     }
     const threadViews = this.options.byThread ? this.threadViews(threads) : undefined;
-    return { stacks, holderViews, frameKinds, totalUs, threads, findings, timeline: this.timeline, threadViews, stats, warnings };
+    // Frame kinds only color pictures: the map of every frame name is made when a renderer asks.
+    return lazyObject<AnalysisResult>(
+      { stacks, holderViews, totalUs, threads, findings, timeline: this.timeline, threadViews, stats, warnings },
+      { frameKinds: () => this.frameKindsByName() },
+    );
+  }
+
+  private frameKindsByName(): Map<string, FrameKind> {
+    const kinds = new Map<string, FrameKind>();
+    for (const [id, kind] of this.folder.kinds) kinds.set(this.names.name(id), kind);
+    return kinds;
   }
 
   private threadViews(threads: readonly ThreadSummary[]): Map<number, ThreadViews> {
@@ -465,6 +476,26 @@ export class OffGilAnalyzer {
     const subject: FoldSubject = { tid: release.tid, pid: release.pid ?? release.tid, comm: release.comm, stack: release.stack, line: release.line };
     return this.folder.fold(subject, release.cut, this.viztracerUs(release.timeNs));
   }
+}
+
+/**
+ * `values` plus a property per `lazy` entry computed on first read (then kept as a plain, enumerable
+ * value property, so the object compares and serializes like an eager one).
+ */
+function lazyObject<T extends object>(values: Partial<T>, lazy: { [K in keyof T]?: () => T[K] } = {}): T {
+  const target = { ...values } as T;
+  for (const [key, compute] of Object.entries(lazy) as [string, () => unknown][]) {
+    Object.defineProperty(target, key, {
+      configurable: true,
+      enumerable: true,
+      get() {
+        const value = compute();
+        Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
+        return value;
+      },
+    });
+  }
+  return target;
 }
 
 /** Analyzes `perf script` text given as lines (or one string). */

@@ -60,7 +60,18 @@ describe('diffFolded and the folded-file reader', () => {
   });
 
   test('repeated stacks add up; lines without a count are skipped and counted', () => {
-    assert.deepEqual(parseFolded('a;b 1\nnot folded\na;b 2\nc  4\n'), { stacks: new Map([['a;b', 3], ['c ', 4]]), ignored: 1 });
+    assert.deepEqual(parseFolded('a;b 1\nnot folded\na;b 2\nc  4\n'), { stacks: new Map([['a;b', 3], ['c ', 4]]), ignored: 1, tooLarge: 0 });
+  });
+
+  test('counts beyond 2^53 are skipped and counted, not printed as 1e+30 (found by npm run fuzz)', () => {
+    const text = `a 1000000000000000000000000000000\nb 9007199254740991\nb 1\nc 5\n`;
+    assert.deepEqual(parseFolded(text), { stacks: new Map([['b', 9007199254740991], ['c', 5]]), ignored: 0, tooLarge: 2 });
+    const before = join(dir, 'huge.folded');
+    writeFileSync(before, text);
+    const result = runOffgil(['diff', before, before]);
+    assert.equal(result.status, 0);
+    assert.equal(result.stdout, 'b 9007199254740991 9007199254740991\nc 5 5\n');
+    assert.match(result.stderr, /warning: .*huge\.folded: skipped 2 lines whose count \(or the sum for their stack\) is beyond 2\^53/);
   });
 });
 

@@ -29,6 +29,7 @@ interface Side {
   stacks: Map<string, number>;
   result: AnalysisResult | undefined;
   ignoredLines: number;
+  tooLargeLines: number;
 }
 
 /** The first chunks of an input, until its first line that is not blank or a comment is complete. */
@@ -53,8 +54,8 @@ async function readSide(path: string, options: DiffCliOptions, view: (result: An
   if (looksFolded(headText)) {
     const chunks = [...head];
     if (!done) for (let next = await rest.next(); !next.done; next = await rest.next()) chunks.push(Buffer.from(next.value));
-    const { stacks, ignored } = parseFolded(Buffer.concat(chunks).toString('utf8'));
-    return { label: input.label, stacks, result: undefined, ignoredLines: ignored };
+    const { stacks, ignored, tooLarge } = parseFolded(Buffer.concat(chunks).toString('utf8'));
+    return { label: input.label, stacks, result: undefined, ignoredLines: ignored, tooLargeLines: tooLarge };
   }
   const analyzer = new OffGilAnalyzer({ ...(await toAnalyzeOptions(options)), timeline: false, byThread: false });
   let result: AnalysisResult;
@@ -69,7 +70,7 @@ async function readSide(path: string, options: DiffCliOptions, view: (result: An
   for (const warning of result.warnings) {
     if (warning.severity === 'warning') process.stderr.write(`offgil diff: warning: ${input.label}: ${warning.message}\n`);
   }
-  return { label: input.label, stacks: view(result), result, ignoredLines: 0 };
+  return { label: input.label, stacks: view(result), result, ignoredLines: 0, tooLargeLines: 0 };
 }
 
 function shownView(options: DiffCliOptions): (result: AnalysisResult) => Map<string, number> {
@@ -99,6 +100,9 @@ export async function runDiff(beforePath: string, afterPath: string, options: Di
   const after = await readSide(afterPath, options, view);
   for (const side of [before, after]) {
     if (side.ignoredLines > 0) process.stderr.write(`offgil diff: ${side.label}: ignored ${side.ignoredLines} lines that are not "stack count"\n`);
+    if (side.tooLargeLines > 0) {
+      process.stderr.write(`offgil diff: warning: ${side.label}: skipped ${side.tooLargeLines} lines whose count (or the sum for their stack) is beyond 2^53, which doubles cannot hold exactly\n`);
+    }
   }
   const normalize = options.normalize === true;
   const lines = diffFolded(before.stacks, after.stacks, normalize);

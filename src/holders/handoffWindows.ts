@@ -33,6 +33,13 @@ export interface HandoffWindow {
 export class HandoffWindows {
   /** In order of their start. */
   private windows: HandoffWindow[] = [];
+  /**
+   * The windows not final yet, in order of their start: what every event looks at. Final windows are
+   * only read by `coverage`, which finds them by binary search, so no event walks the whole list.
+   */
+  private active: HandoffWindow[] = [];
+  /** Longest final window so far: `coverage` starts its search this far before a wait. */
+  private maxSpanNs = 0;
   private nextDeadlineNs = Infinity;
   private finalizedCount = 0;
 
@@ -40,35 +47,39 @@ export class HandoffWindows {
 
   /** A hand-off wake of `target` at `timeNs`, whose GIL wait is open. */
   open(target: number, timeNs: number): void {
-    this.windows.push({ target, startNs: timeNs, endNs: Infinity, cutNs: undefined, phase: Phase.Open });
+    const window: HandoffWindow = { target, startNs: timeNs, endNs: Infinity, cutNs: undefined, phase: Phase.Open };
+    this.windows.push(window);
+    this.active.push(window);
   }
 
   /** Every event's time: windows whose extension deadline has passed become final. */
   advance(nowNs: number): void {
     if (nowNs < this.nextDeadlineNs) return;
     let next = Infinity;
-    for (const window of this.windows) {
+    for (const window of this.active) {
       if (window.phase !== Phase.Extending) continue;
       const deadline = window.endNs + EXTENSION_NS;
       if (deadline <= nowNs) this.finalize(window);
       else next = Math.min(next, deadline);
     }
     this.nextDeadlineNs = next;
+    this.dropFinal();
   }
 
   /** A GIL wait opened: it extends the windows of its thread it qualifies for, and ends the others'. */
   gilWaitOpened(interval: OffCpuInterval): void {
-    for (const window of this.windows) {
+    for (const window of this.active) {
       if (window.phase !== Phase.Extending || window.target !== interval.tid) continue;
       if (interval.startNs < window.endNs + EXTENSION_NS && interval.state.startsWith('R')) window.phase = Phase.Open;
       else this.finalize(window);
     }
+    this.dropFinal();
   }
 
   /** A GIL wait closed: it gives its own windows their end, and cuts the windows of the other threads. */
   gilWaitClosed(interval: OffCpuInterval): void {
     const end = interval.endNs;
-    for (const window of this.windows) {
+    for (const window of this.active) {
       if (window.startNs > end) break;
       if (window.phase === Phase.Final) continue;
       if (window.target === interval.tid) {
@@ -82,16 +93,18 @@ export class HandoffWindows {
       }
       if (window.cutNs !== undefined && (window.phase === Phase.Open || window.endNs >= window.cutNs)) this.finalize(window);
     }
+    this.dropFinal();
   }
 
   /** The input ended: a window whose wait never closed ends at its cut, if any. */
   finish(): void {
-    for (const window of this.windows) if (window.phase !== Phase.Final) this.finalize(window);
+    for (const window of this.active) if (window.phase !== Phase.Final) this.finalize(window);
+    this.dropFinal();
   }
 
   /** Whether every window of the thread's process that starts before `endNs` is final. */
   settledBefore(tid: number, endNs: number): boolean {
-    for (const window of this.windows) {
+    for (const window of this.active) {
       if (window.startNs >= endNs) break;
       if (window.phase !== Phase.Final && this.sameProcess(window.target, tid)) return false;
     }
@@ -104,7 +117,10 @@ export class HandoffWindows {
    */
   coverage(tid: number, startNs: number, endNs: number): [number, number][] {
     const parts: [number, number][] = [];
-    for (const window of this.windows) {
+    const windows = this.windows;
+    // A window that starts maxSpanNs or more before startNs has ended by then.
+    for (let i = this.firstStartingAfter(startNs - this.maxSpanNs); i < windows.length; i++) {
+      const window = windows[i]!;
       if (window.startNs >= endNs) break;
       if (window.phase !== Phase.Final || window.endNs <= startNs || !this.sameProcess(window.target, tid)) continue;
       const start = Math.max(window.startNs, startNs);
@@ -135,5 +151,24 @@ export class HandoffWindows {
     this.finalizedCount++;
     window.endNs = Math.min(window.endNs, window.cutNs ?? Infinity);
     window.phase = Phase.Final;
+    // (A window still open at the end of the input and never cut has no end: coverage then scans them all.)
+    this.maxSpanNs = Math.max(this.maxSpanNs, window.endNs - window.startNs);
+  }
+
+  /** Index of the first window (in start order) that starts after `timeNs`. */
+  private firstStartingAfter(timeNs: number): number {
+    const windows = this.windows;
+    let low = 0;
+    let high = windows.length;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if (windows[mid]!.startNs <= timeNs) low = mid + 1;
+      else high = mid;
+    }
+    return low;
+  }
+
+  private dropFinal(): void {
+    if (this.active.some((window) => window.phase === Phase.Final)) this.active = this.active.filter((window) => window.phase !== Phase.Final);
   }
 }

@@ -19,10 +19,14 @@ export function looksFolded(head: string): boolean {
   return false;
 }
 
-/** Folded text → stack → count, summing repeated stacks as difffolded.pl does. */
-export function parseFolded(text: string): { stacks: Map<string, number>; ignored: number } {
+/**
+ * Folded text → stack → count, summing repeated stacks as difffolded.pl does. Counts (and sums) past
+ * 2^53 are not exact in doubles and would print as `1e+30`: such lines are left out and counted.
+ */
+export function parseFolded(text: string): { stacks: Map<string, number>; ignored: number; tooLarge: number } {
   const stacks = new Map<string, number>();
   let ignored = 0;
+  let tooLarge = 0;
   const lines = text.split('\n');
   if (lines[lines.length - 1] === '') lines.pop();
   for (const line of lines) {
@@ -31,9 +35,14 @@ export function parseFolded(text: string): { stacks: Map<string, number>; ignore
       ignored++;
       continue;
     }
-    stacks.set(match[1]!, (stacks.get(match[1]!) ?? 0) + Number(match[2]));
+    const sum = (stacks.get(match[1]!) ?? 0) + Number(match[2]);
+    if (!(sum <= Number.MAX_SAFE_INTEGER)) {
+      tooLarge++;
+      continue;
+    }
+    stacks.set(match[1]!, sum);
   }
-  return { stacks, ignored };
+  return { stacks, ignored, tooLarge };
 }
 
 /** A count as Perl prints a number (`%.15g`). */

@@ -6,7 +6,7 @@
  * (parent, name) to child), about 40 bytes per node and no object per node, and every walk is a loop:
  * a million distinct stacks or a 100,000-frame stack cost memory in proportion, never recursion.
  */
-import { compareCodePoints } from '../util/codePointOrder.js';
+import { codePointComparator } from '../util/codePointOrder.js';
 import { grownInt32 } from '../util/typedArrays.js';
 
 export class NameTable {
@@ -60,32 +60,34 @@ export class StackTrie {
    * kept, then floored once), without zero counts, in code point (byte) order.
    */
   toFolded(keepGroup: (group: number) => boolean = () => true): Map<string, number> {
-    const lines: [string, number][] = [];
-    for (const [stack, ns] of this.totalsNs(keepGroup)) {
-      const us = Math.floor(ns / 1000);
-      if (us > 0) lines.push([stack, us]);
-    }
-    return sortedMap(lines);
+    const { stacks, ns } = this.totalsNs(keepGroup);
+    return sortedMap(stacks, ns, true);
   }
 
   /** One group's stacks, `frame;frame;…` → nanoseconds (not floored), in code point order. */
   groupNs(group: number): Map<string, number> {
-    return sortedMap([...this.totalsNs((other) => other === group)]);
+    const { stacks, ns } = this.totalsNs((other) => other === group);
+    return sortedMap(stacks, ns, false);
   }
 
-  /** Each stack's nanoseconds summed over the groups kept: a loop over the nodes, walking parent links. */
-  private totalsNs(keepGroup: (group: number) => boolean): Map<string, number> {
-    const totals = new Map<string, number>();
+  /**
+   * The stack and nanoseconds of every node with time of its own in the groups kept: a loop over the
+   * nodes, walking parent links. The same text can come from several nodes (other groups, or frame
+   * names with a `;`); the sort brings them together.
+   */
+  private totalsNs(keepGroup: (group: number) => boolean): { stacks: string[]; ns: number[] } {
+    const stacks: string[] = [];
+    const ns: number[] = [];
     const path: string[] = [];
     for (let node = 0; node < this.count; node++) {
-      const ns = this.selfNs[node]!;
-      if (ns <= 0 || this.parents[node] === NO_NODE || !keepGroup(this.groups[node]!)) continue;
+      const own = this.selfNs[node]!;
+      if (own <= 0 || this.parents[node] === NO_NODE || !keepGroup(this.groups[node]!)) continue;
       path.length = 0;
       for (let at = node; this.parents[at] !== NO_NODE; at = this.parents[at]!) path.push(this.names.name(this.nameIds[at]!));
-      const stack = path.reverse().join(';');
-      totals.set(stack, (totals.get(stack) ?? 0) + ns);
+      stacks.push(path.reverse().join(';'));
+      ns.push(own);
     }
-    return totals;
+    return { stacks, ns };
   }
 
   private child(parent: number, name: number, group: number): number {
@@ -135,9 +137,23 @@ export class StackTrie {
   }
 }
 
-function sortedMap(lines: [string, number][]): Map<string, number> {
-  lines.sort((a, b) => compareCodePoints(a[0], b[0]));
-  return new Map(lines);
+/**
+ * The stacks with their nanoseconds summed per text, as a map in code point order: microseconds
+ * floored once per stack, without zero counts, with `floor`; else the nanoseconds.
+ */
+function sortedMap(stacks: readonly string[], ns: readonly number[], floor: boolean): Map<string, number> {
+  const order = Array.from(stacks.keys());
+  const compare = codePointComparator(stacks);
+  order.sort((a, b) => compare(stacks[a]!, stacks[b]!));
+  const map = new Map<string, number>();
+  for (let i = 0; i < order.length; ) {
+    const stack = stacks[order[i]!]!;
+    let total = 0;
+    for (; i < order.length && stacks[order[i]!] === stack; i++) total += ns[order[i]!]!;
+    const value = floor ? Math.floor(total / 1000) : total;
+    if (!floor || value > 0) map.set(stack, value);
+  }
+  return map;
 }
 
 function hashOf(parent: number, name: number): number {

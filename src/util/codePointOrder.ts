@@ -19,3 +19,18 @@ function codeUnitRank(unit: number): number {
   if (unit >= 0xd800) return unit + 0x2000;
   return unit;
 }
+
+const ABOVE_SURROGATES = /[\ud800-\uffff]/;
+
+/**
+ * The cheapest exact code point comparator for these strings: plain `<` (V8 compares flat strings
+ * with memcmp) equals code point order unless some string has a surrogate or a unit ≥ U+E000.
+ */
+export function codePointComparator(strings: Iterable<string>): (a: string, b: string) => number {
+  for (const text of strings) if (ABOVE_SURROGATES.test(text)) return compareCodePoints;
+  return compareUnits;
+}
+
+function compareUnits(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
