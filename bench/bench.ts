@@ -5,7 +5,7 @@
  * bench/out/bench-last.txt); docs/performance.md records them.
  *
  *   npm run bench                          # everything
- *   node dist/bench/bench.js real example  # some sections: real copies example flamegraph startup rss
+ *   node dist/bench/bench.js real example  # some sections: real copies example flamegraph endtoend exports startup rss scale html
  *
  * OFFGIL_BENCH_RUNS (default 3) rounds for Node commands, OFFGIL_BENCH_PERL_RUNS (default 2) for Perl.
  * OFFGIL_BENCH_BASELINE=DIR (a built checkout of another commit) adds its offgil to every table, measured
@@ -20,6 +20,7 @@ import { benchExports } from './exportsBench.js';
 import { benchFlamegraph } from './flamegraphBench.js';
 import { generateInput } from './generateInput.js';
 import { benchHtml } from './htmlBench.js';
+import { writeManyStacks } from './scaleInputs.js';
 import { concatenatedRealInput, exampleInput, OUT, REAL_INPUTS } from './inputs.js';
 import { ANCHORS, fastestInRounds, fastestOf, formatRows, requireGnuTime, ROOT, sizeMb, UNSET_VARIABLES, type BenchRow, type Contender } from './measure.js';
 
@@ -31,7 +32,7 @@ const RUNS = Number(process.env.OFFGIL_BENCH_RUNS ?? 3);
 const PERL_RUNS = Number(process.env.OFFGIL_BENCH_PERL_RUNS ?? 2);
 const BASELINE = process.env.OFFGIL_BENCH_BASELINE;
 const BASELINE_OFFGIL = BASELINE === undefined ? undefined : join(BASELINE, 'bin', 'offgil');
-const SECTIONS = ['real', 'copies', 'example', 'flamegraph', 'endtoend', 'exports', 'startup', 'rss', 'html'] as const;
+const SECTIONS = ['real', 'copies', 'example', 'flamegraph', 'endtoend', 'exports', 'startup', 'rss', 'scale', 'html'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const log = (message: string): void => void process.stderr.write(`bench: ${message}\n`);
@@ -219,6 +220,26 @@ function benchRss(haveReal: boolean): void {
   );
 }
 
+/** A million distinct GIL stacks (issue targets: < 20 s and < 600 MB for the analysis). One round: each run takes seconds. */
+async function benchScale(): Promise<void> {
+  const stacks = Number(process.env.OFFGIL_BENCH_SCALE_STACKS ?? 1_000_000);
+  const input = join(OUT, `soak-${stacks}.txt`);
+  log(`writing ${stacks} distinct GIL stacks to ${input}`);
+  await writeManyStacks(input, stacks);
+  const folded = join(OUT, `scale-${stacks}.folded`);
+  const contenders: Contender[] = [
+    { name: 'offgil (default)', command: node, args: [OFFGIL, '-i', input, '-o', folded] },
+    { name: 'offgil --with-holders --tid', command: node, args: [OFFGIL, '-i', input, '--with-holders', '--tid'] },
+    { name: 'offgil collapse', command: node, args: [OFFGIL, 'collapse', input] },
+  ];
+  const results = fastestInRounds(1, contenders, log);
+  const inputMb = sizeMb(input);
+  const rows: BenchRow[] = contenders.map((c, i) => ({ name: c.name, inputMb, ...results[i]! }));
+  const flamegraph = fastestOf(1, node, [join(ROOT, 'bin', 'flamegraph'), folded]);
+  rows.push({ name: `flamegraph (the ${stacks} folded lines)`, inputMb: sizeMb(folded), ...flamegraph });
+  section(`scale: ${stacks} distinct GIL stacks, each handed off (bench/scaleInputs.ts) — ${input} (${inputMb.toFixed(1)} MB; synthetic: a size test, not a throughput figure)`, rows);
+}
+
 function baselineCommit(dir: string): string {
   const result = spawnSync('git', ['-C', dir, 'log', '-1', '--format=%h %s']);
   return result.status === 0 ? result.stdout.toString().trim() : 'not a git checkout';
@@ -262,6 +283,7 @@ async function main(): Promise<void> {
   }
   if (want('startup')) benchStartup();
   if (want('rss')) benchRss(haveReal);
+  if (want('scale')) await benchScale();
   if (want('html')) {
     log('the HTML report in Chromium');
     await benchHtml(OUT);

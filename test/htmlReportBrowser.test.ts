@@ -19,6 +19,7 @@ import { renderDiff, renderReport } from '../src/render/html/index.js';
 import { artifactPath, launchChromium } from './helpers/browser.js';
 import { pageData, viewStacks } from './helpers/page.js';
 import { FIXTURES } from './helpers/paths.js';
+import { frame, GIL_WAIT_STACK, KERNEL, sched_switch } from './helpers/perfText.js';
 import { chromiumUnavailable, requireOrSkip } from './helpers/system.js';
 
 const OPTIONS: AnalyzeOptions = { holders: true, timeline: true, byThread: true, rootFrame: 'tid' };
@@ -397,6 +398,26 @@ test('the HTML report of a real recording in chromium', { timeout: 240_000 }, as
     assert.deepEqual(opened.dialogs, []);
     assert.deepEqual(opened.errors, []);
     await hostilePage.close();
+  });
+
+  await t.test('a 100,000-frame stack: the page loads, keeps both ends of the stack and names what it left out', async () => {
+    const deep = [...GIL_WAIT_STACK.slice(0, 9), ...Array.from({ length: 100_000 }, (_, i) => frame(`f${i}`)), frame('start_thread', KERNEL)];
+    const text =
+      sched_switch({ time: '1.000000', prevPid: 10, nextPid: 0, stack: deep }) +
+      sched_switch({ time: '1.000500', prevComm: 'swapper/0', prevPid: 0, header: 'swapper     0', state: 'R', nextPid: 10 });
+    const deepResult = analyze(text, OPTIONS);
+    const started = Date.now();
+    const opened = await open(browser, dir, 'deep.html', report(deepResult, 'deep.txt'));
+    const names = (await frames(opened.page)).map((drawn) => drawn.name);
+    assert.ok(Date.now() - started < 30_000, `${Date.now() - started} ms`);
+    // Of the 100,003 frames (root frame, start_thread, f99999…f0, take_gil) 2,048 are drawn besides 'all':
+    // the root half, one node for the rest, the leaf half.
+    assert.equal(names.length, 1 + 2048 + 1);
+    assert.deepEqual(names.slice(0, 3), ['all', 'python3-10/10', 'start_thread']);
+    assert.ok(names.includes('take_gil') && names.includes('f0') && names.includes('f99999'));
+    assert.ok(names.includes('[97,955 frames not shown here: see the folded output]'), names.find((name) => name.startsWith('[')));
+    assert.deepEqual(opened.errors, []);
+    await opened.page.close();
   });
 
   await t.test('the diff page: red where AFTER waits more, blue where less; widths from either side', async () => {

@@ -79,6 +79,10 @@ export function reportClient(makeTimeline: typeof timelineClient): void {
   const unit = data.unit;
   const scale = data.scale;
   const kindNames: Record<string, string> = { p: 'python', c: 'cpython', n: 'native', l: 'libc', k: 'kernel' };
+  // d3-hierarchy (inside d3-flame-graph) computes node heights in time quadratic in the depth of a
+  // chain: a 32,000-frame stack took 27 s to draw here, 100,000 frames never ended. Deeper stacks keep
+  // their root and leaf halves in this view (then a 100,000-frame stack loads in about 2 s).
+  const MAX_SHOWN_FRAMES = 2048;
 
   const numbers = new Intl.NumberFormat('en-US', { maximumFractionDigits: 3 });
   const wholeNumbers = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
@@ -141,12 +145,15 @@ export function reportClient(makeTimeline: typeof timelineClient): void {
       const width = diff && state.widthSide === 'before' ? before : after;
       const nodes = [root];
       let parent = root;
-      for (const id of stack.frames) {
+      const omitted = stack.frames.length - MAX_SHOWN_FRAMES;
+      // The frames left out of a very deep stack become one node, keyed apart from every frame id.
+      const path = omitted > 0 ? [...stack.frames.slice(0, MAX_SHOWN_FRAMES / 2), -omitted, ...stack.frames.slice(-MAX_SHOWN_FRAMES / 2)] : stack.frames;
+      for (const id of path) {
         parent.children ??= new Map();
         let child = parent.children.get(id);
         if (child === undefined) {
-          const name = names[id]!;
-          child = { node: { name, value: 0, kind: kindNames[data.kinds[id]!] }, children: undefined };
+          const name = id < 0 ? `[${(-id).toLocaleString('en-US')} frames not shown here: see the folded output]` : names[id]!;
+          child = { node: { name, value: 0, kind: id < 0 ? undefined : kindNames[data.kinds[id]!] }, children: undefined };
           if (diff) Object.assign(child.node, { delta: 0, before: 0, after: 0 });
           parent.children.set(id, child);
         }
@@ -162,13 +169,15 @@ export function reportClient(makeTimeline: typeof timelineClient): void {
         }
       }
     }
-    const finish = (building: Building): PageNode => {
-      if (building.children !== undefined) {
-        building.node.children = [...building.children.entries()].sort((a, b) => rank[a[0]]! - rank[b[0]]!).map(([, child]) => finish(child));
-      }
-      return building.node;
-    };
-    return finish(root);
+    // Without recursion: stacks can be 100,000 frames deep.
+    const pending = [root];
+    for (let building = pending.pop(); building !== undefined; building = pending.pop()) {
+      if (building.children === undefined) continue;
+      const children = [...building.children.entries()].sort((a, b) => (rank[a[0]] ?? -1) - (rank[b[0]] ?? -1)).map(([, child]) => child);
+      building.node.children = children.map((child) => child.node);
+      pending.push(...children);
+    }
+    return root.node;
   };
 
   let tree = buildTree();
